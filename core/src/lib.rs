@@ -1,0 +1,1 @@
+//! rin-core (being written)
