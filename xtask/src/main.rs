@@ -6,6 +6,7 @@
 
 mod command;
 mod demo;
+mod glove;
 mod setup;
 mod test;
 
@@ -30,6 +31,8 @@ enum Task {
     Test(test::TestArgs),
     /// Set up, build, train a small model on bundled WebNLG*, evaluate it and print extracted triples.
     Demo(demo::DemoArgs),
+    /// Write the GloVe rows that the bundled data sets use (data/embeddings), from the full file.
+    GloveSubset(glove::GloveSubsetArgs),
     /// Run any command inside the set-up environment, e.g. `cargo xtask run -- cargo test -p rin-trainer`.
     Run {
         /// The command and its arguments.
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         }
         Task::Test(args) => test::run(&args),
         Task::Demo(args) => demo::run(&args),
+        Task::GloveSubset(args) => glove::run(&args),
         Task::Run { command } => setup::ensure(&setup::SetupArgs::default())
             .and_then(|env| command::run_in(&env, &command[0], &command[1..])),
     };
