@@ -59,8 +59,12 @@ impl PaddedBatch {
             for (i, tag) in sentence.gold_tags().into_iter().enumerate() {
                 out.tags[row + i] = tag.index() as i64;
             }
-            out.relation_cells
-                .extend(sentence.relation_cells().into_iter().map(|(i, j, t)| [b, i, j, t]));
+            out.relation_cells.extend(
+                sentence
+                    .relation_cells()
+                    .into_iter()
+                    .map(|(i, j, t)| [b, i, j, t]),
+            );
         }
         out
     }

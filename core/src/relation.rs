@@ -35,12 +35,19 @@ impl From<RelationSet> for Vec<String> {
 impl RelationSet {
     /// Reads a relation file: `[id2rel, rel2id]`, `[rel2id]`, a `rel2id` object, or a list of names.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
-        let value: Value = serde_json::from_str(&text)
-            .map_err(|source| Error::Json { path: path.to_path_buf(), record: None, source })?;
-        Self::from_json(&value)
-            .map_err(|source| Error::RelationFile { path: path.to_path_buf(), source })
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let value: Value = serde_json::from_str(&text).map_err(|source| Error::Json {
+            path: path.to_path_buf(),
+            record: None,
+            source,
+        })?;
+        Self::from_json(&value).map_err(|source| Error::RelationFile {
+            path: path.to_path_buf(),
+            source,
+        })
     }
 
     /// Builds the set from names in id order. A repeated name keeps its first id (later copies
@@ -62,8 +69,10 @@ impl RelationSet {
                 // JointER: [rel2id].
                 [Value::Object(rel2id)] => Self::from_rel2id(rel2id),
                 names if names.iter().all(Value::is_string) => {
-                    let names: Vec<String> =
-                        names.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+                    let names: Vec<String> = names
+                        .iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect();
                     let mut seen = HashMap::new();
                     for name in &names {
                         if seen.insert(name.as_str(), ()).is_some() {
@@ -82,7 +91,10 @@ impl RelationSet {
         let count = map.len();
         let mut slots: Vec<Option<String>> = vec![None; count];
         for (name, id) in map {
-            let bad = || RelationFileError::BadId { name: name.clone(), id: id.to_string() };
+            let bad = || RelationFileError::BadId {
+                name: name.clone(),
+                id: id.to_string(),
+            };
             let id = match id {
                 Value::Number(n) => n.as_u64().ok_or_else(bad)?,
                 Value::String(s) => s.parse::<u64>().map_err(|_| bad())?,

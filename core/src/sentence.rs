@@ -25,7 +25,10 @@ impl Span {
 
     /// The one-token span `[i, i+1)`.
     pub fn single(i: usize) -> Self {
-        Span { start: i, end: i + 1 }
+        Span {
+            start: i,
+            end: i + 1,
+        }
     }
 
     /// The last token, which anchors relation cells. An (invalid) empty span gives `end - 1` saturated at 0.
@@ -76,7 +79,10 @@ pub struct Sentence {
 impl Sentence {
     /// A sentence with tokens only (for prediction).
     pub fn from_tokens(tokens: Vec<String>) -> Self {
-        Sentence { tokens, ..Sentence::default() }
+        Sentence {
+            tokens,
+            ..Sentence::default()
+        }
     }
 
     /// Number of tokens.

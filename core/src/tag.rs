@@ -100,7 +100,10 @@ pub fn encode_bioes(len: usize, spans: &[Span]) -> Result<Vec<Tag>, TagError> {
     }
     for pair in sorted.windows(2) {
         if pair[1].start < pair[0].end {
-            return Err(TagError::Overlap { first: pair[0], second: pair[1] });
+            return Err(TagError::Overlap {
+                first: pair[0],
+                second: pair[1],
+            });
         }
     }
     Ok(write_tags(len, &sorted))
@@ -143,7 +146,9 @@ pub fn resolve_overlaps(len: usize, spans: &[Span]) -> (Vec<Span>, Vec<Span>) {
     for span in candidates {
         let valid = span.start < span.end && span.end <= len;
         if valid && !taken[span.start..span.end].iter().any(|&t| t) {
-            taken[span.start..span.end].iter_mut().for_each(|t| *t = true);
+            taken[span.start..span.end]
+                .iter_mut()
+                .for_each(|t| *t = true);
             kept.push(span);
         } else {
             dropped.push(span);
@@ -175,7 +180,10 @@ pub fn decode_bioes(tags: &[Tag]) -> Vec<Span> {
             }
             Tag::S => {
                 open = None;
-                spans.push(Span { start: i, end: i + 1 });
+                spans.push(Span {
+                    start: i,
+                    end: i + 1,
+                });
             }
         }
     }

@@ -142,8 +142,10 @@ impl Embeddings {
 /// [`word_key`]s, e.g. from [`crate::dataset::Dataset::word_keys`]): 400,000 x 50 floats is 80 MB,
 /// while a data set uses a few thousand words. A word listed twice keeps its first vector.
 pub fn load_glove(path: &Path, keep: Option<&HashSet<String>>) -> Result<Embeddings> {
-    let file =
-        std::fs::File::open(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let file = std::fs::File::open(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let reader: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
         Box::new(flate2::read::MultiGzDecoder::new(file))
     } else {
@@ -152,14 +154,24 @@ pub fn load_glove(path: &Path, keep: Option<&HashSet<String>>) -> Result<Embeddi
     read_glove(path, BufReader::new(reader), keep)
 }
 
-fn read_glove(path: &Path, reader: impl BufRead, keep: Option<&HashSet<String>>) -> Result<Embeddings> {
-    let line_error =
-        |line: usize, source: EmbeddingError| Error::Embedding { path: path.to_path_buf(), line, source };
+fn read_glove(
+    path: &Path,
+    reader: impl BufRead,
+    keep: Option<&HashSet<String>>,
+) -> Result<Embeddings> {
+    let line_error = |line: usize, source: EmbeddingError| Error::Embedding {
+        path: path.to_path_buf(),
+        line,
+        source,
+    };
     let mut vocab = Vocab::new();
     let mut dim = 0;
     let mut vectors = Vec::new();
     for (index, line) in reader.lines().enumerate() {
-        let line = line.map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        let line = line.map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let line = line.trim_end();
         if line.is_empty() {
             continue;
@@ -168,14 +180,26 @@ fn read_glove(path: &Path, reader: impl BufRead, keep: Option<&HashSet<String>>)
         if dim == 0 {
             dim = fields.len() - 1;
             if dim == 0 {
-                return Err(line_error(index + 1, EmbeddingError::Dimension { expected: 1, found: 0 }));
+                return Err(line_error(
+                    index + 1,
+                    EmbeddingError::Dimension {
+                        expected: 1,
+                        found: 0,
+                    },
+                ));
             }
             vectors.resize(2 * dim, 0.0);
         }
         // The word is everything before the last `dim` fields, so a word with a space survives.
         if fields.len() <= dim {
             let found = fields.len() - 1;
-            return Err(line_error(index + 1, EmbeddingError::Dimension { expected: dim, found }));
+            return Err(line_error(
+                index + 1,
+                EmbeddingError::Dimension {
+                    expected: dim,
+                    found,
+                },
+            ));
         }
         let split = fields.len() - dim;
         let word = fields[..split].join(" ");
@@ -198,7 +222,11 @@ fn read_glove(path: &Path, reader: impl BufRead, keep: Option<&HashSet<String>>)
     if dim == 0 {
         return Err(line_error(0, EmbeddingError::Empty));
     }
-    Ok(Embeddings { vocab, dim, vectors })
+    Ok(Embeddings {
+        vocab,
+        dim,
+        vectors,
+    })
 }
 
 #[cfg(test)]

@@ -36,7 +36,11 @@ pub fn parse(path: &Path, text: &str, relations: &RelationSet) -> Result<Dataset
             // An unknown relation is a data error even when the entities cannot be found.
             let relation = relation_id(path, index, relations, relation)?;
             match (locator.locate(subject), locator.locate(object)) {
-                (Some(subject), Some(object)) => triples.push(Triple { subject, relation, object }),
+                (Some(subject), Some(object)) => triples.push(Triple {
+                    subject,
+                    relation,
+                    object,
+                }),
                 _ => {
                     tracing::debug!(path = %path.display(), record = index, %subject, %object,
                         "entity string not found in the text");

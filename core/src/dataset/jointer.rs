@@ -10,9 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::json::parse_array;
-use super::{
-    checked_pos, checked_span, finish_sentence, relation_id, typed, Dataset, LoadReport,
-};
+use super::{checked_pos, checked_span, finish_sentence, relation_id, typed, Dataset, LoadReport};
 use crate::error::Result;
 use crate::relation::RelationSet;
 use crate::sentence::Triple;
@@ -45,7 +43,13 @@ pub fn parse(path: &Path, text: &str, relations: &RelationSet) -> Result<Dataset
                 object: checked_span(path, index, *o_start, *o_end, len)?,
             });
         }
-        sentences.push(finish_sentence(record.tokens, pos_tags, triples, &[], &mut report));
+        sentences.push(finish_sentence(
+            record.tokens,
+            pos_tags,
+            triples,
+            &[],
+            &mut report,
+        ));
     }
     Ok(Dataset { sentences, report })
 }

@@ -15,13 +15,18 @@ use crate::error::{Error, Result};
 
 /// Parses a top-level JSON array into its records.
 pub(crate) fn parse_array(path: &Path, text: &str) -> Result<Vec<Value>> {
-    let progress =
-        Progress { started: Cell::new(false), finished: Cell::new(false), done: Cell::new(0) };
+    let progress = Progress {
+        started: Cell::new(false),
+        finished: Cell::new(false),
+        done: Cell::new(0),
+    };
     let mut de = serde_json::Deserializer::from_str(text);
-    let parsed = (&mut de).deserialize_seq(RecordsVisitor(&progress)).and_then(|records| {
-        de.end()?;
-        Ok(records)
-    });
+    let parsed = (&mut de)
+        .deserialize_seq(RecordsVisitor(&progress))
+        .and_then(|records| {
+            de.end()?;
+            Ok(records)
+        });
     parsed.map_err(|source| {
         // Inside the array the failing record is the one after the last finished one.
         let in_array = progress.started.get() && !progress.finished.get();
@@ -54,7 +59,10 @@ pub(crate) fn parse_lines(path: &Path, text: &str) -> Result<Vec<(usize, Value)>
 pub(crate) fn first_record(text: &str) -> Option<Value> {
     let trimmed = text.trim_start();
     let body = trimmed.strip_prefix('[').unwrap_or(trimmed);
-    serde_json::Deserializer::from_str(body).into_iter::<Value>().next()?.ok()
+    serde_json::Deserializer::from_str(body)
+        .into_iter::<Value>()
+        .next()?
+        .ok()
 }
 
 struct Progress {

@@ -47,8 +47,9 @@ impl DataFormat {
             return Ok(DataFormat::Native);
         }
         let text = read_text(path)?;
-        let first = json::first_record(&text)
-            .ok_or_else(|| Error::UnknownFormat { path: path.to_path_buf() })?;
+        let first = json::first_record(&text).ok_or_else(|| Error::UnknownFormat {
+            path: path.to_path_buf(),
+        })?;
         let has = |key: &str| first.get(key).is_some();
         if has("text") && has("triple_list") {
             Ok(DataFormat::CasRel)
@@ -57,7 +58,9 @@ impl DataFormat {
         } else if has("tokens") {
             Ok(DataFormat::Native)
         } else {
-            Err(Error::UnknownFormat { path: path.to_path_buf() })
+            Err(Error::UnknownFormat {
+                path: path.to_path_buf(),
+            })
         }
     }
 
@@ -210,7 +213,10 @@ pub fn split_path(data_dir: &Path, split: &str, format: DataFormat) -> PathBuf {
 }
 
 fn read_text(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })
+    std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Deserialises one record into a format's record type, naming the record on failure.
@@ -219,13 +225,23 @@ fn typed<T: serde::de::DeserializeOwned>(path: &Path, record: usize, value: Valu
 }
 
 fn record_error(path: &Path, record: usize, source: RecordError) -> Error {
-    Error::Record { path: path.to_path_buf(), record, source }
+    Error::Record {
+        path: path.to_path_buf(),
+        record,
+        source,
+    }
 }
 
 /// Looks a relation name up, naming the record when it is unknown.
 fn relation_id(path: &Path, record: usize, relations: &RelationSet, name: &str) -> Result<usize> {
     relations.id(name).ok_or_else(|| {
-        record_error(path, record, RecordError::UnknownRelation { name: name.to_owned() })
+        record_error(
+            path,
+            record,
+            RecordError::UnknownRelation {
+                name: name.to_owned(),
+            },
+        )
     })
 }
 
@@ -234,7 +250,11 @@ fn checked_span(path: &Path, record: usize, start: usize, end: usize, len: usize
     if start < end && end <= len {
         Ok(Span { start, end })
     } else {
-        Err(record_error(path, record, RecordError::SpanOutOfRange { start, end, len }))
+        Err(record_error(
+            path,
+            record,
+            RecordError::SpanOutOfRange { start, end, len },
+        ))
     }
 }
 
@@ -252,7 +272,10 @@ fn checked_pos(
         Some(pos) if pos.len() != tokens.len() => Err(record_error(
             path,
             record,
-            RecordError::PosCount { tokens: tokens.len(), pos_tags: pos.len() },
+            RecordError::PosCount {
+                tokens: tokens.len(),
+                pos_tags: pos.len(),
+            },
         )),
         pos => Ok(pos),
     }
@@ -288,7 +311,12 @@ fn finish_sentence(
     report.sentences += 1;
     report.triples += unique.len();
     report.entities += entities.len();
-    Sentence { tokens, pos_tags, entities, triples: unique }
+    Sentence {
+        tokens,
+        pos_tags,
+        entities,
+        triples: unique,
+    }
 }
 
 /// Finds entity strings in a sentence's tokens: the first occurrence of the string's
@@ -302,7 +330,11 @@ struct Locator<'t> {
 
 impl<'t> Locator<'t> {
     fn new(tokens: &'t [String]) -> Self {
-        Locator { tokens, found: HashMap::new(), ambiguous: 0 }
+        Locator {
+            tokens,
+            found: HashMap::new(),
+            ambiguous: 0,
+        }
     }
 
     fn locate(&mut self, entity: &str) -> Option<Span> {
@@ -317,7 +349,10 @@ impl<'t> Locator<'t> {
                 let window = &self.tokens[start..start + needle.len()];
                 if window.iter().zip(&needle).all(|(a, b)| a == b) {
                     count += 1;
-                    first.get_or_insert(Span { start, end: start + needle.len() });
+                    first.get_or_insert(Span {
+                        start,
+                        end: start + needle.len(),
+                    });
                 }
             }
         }

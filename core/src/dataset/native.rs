@@ -1,7 +1,8 @@
 //! rin's native format, for users' own data: JSON Lines, one sentence per line.
 //!
 //! ```json
-//! {"tokens": ["Serie", "B", "League", "club", "A.C.", "Cesena"], "pos_tags": ["NNP", "NNP", "NNP", "NN", "NNP", "NNP"], "entities": [[0, 3]], "triples": [{"subject": [4, 6], "relation": "league", "object": [0, 3]}]}
+//! {"tokens": ["A.C.", "Cesena", "plays", "in", "Serie", "B", "."], "pos_tags": ["NNP", "NNP", "VBZ", "IN", "NNP", "NNP", "."], "triples": [{"subject": [0, 2], "relation": "league", "object": [4, 6]}]}
+//! {"tokens": ["Rome", "is", "in", "Italy", "."], "entities": [[0, 1], [3, 4]]}
 //! ```
 //!
 //! Spans are half-open token ranges `[start, end)`. `pos_tags` and `entities` are optional;
@@ -14,9 +15,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::json::{parse_array, parse_lines};
-use super::{
-    checked_pos, checked_span, finish_sentence, relation_id, typed, Dataset, LoadReport,
-};
+use super::{checked_pos, checked_span, finish_sentence, relation_id, typed, Dataset, LoadReport};
 use crate::error::Result;
 use crate::relation::RelationSet;
 use crate::sentence::{Span, Triple};
@@ -55,7 +54,11 @@ pub fn parse(path: &Path, text: &str, relations: &RelationSet) -> Result<Dataset
         let pos_tags = checked_pos(path, index, &record.tokens, record.pos_tags)?;
         let len = record.tokens.len();
         let span = |(start, end): (usize, usize)| checked_span(path, index, start, end, len);
-        let entities = record.entities.iter().map(|&s| span(s)).collect::<Result<Vec<Span>>>()?;
+        let entities = record
+            .entities
+            .iter()
+            .map(|&s| span(s))
+            .collect::<Result<Vec<Span>>>()?;
         let triples = record
             .triples
             .iter()
@@ -67,7 +70,13 @@ pub fn parse(path: &Path, text: &str, relations: &RelationSet) -> Result<Dataset
                 })
             })
             .collect::<Result<Vec<Triple>>>()?;
-        sentences.push(finish_sentence(record.tokens, pos_tags, triples, &entities, &mut report));
+        sentences.push(finish_sentence(
+            record.tokens,
+            pos_tags,
+            triples,
+            &entities,
+            &mut report,
+        ));
     }
     Ok(Dataset { sentences, report })
 }

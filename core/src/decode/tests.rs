@@ -1,0 +1,111 @@
+use super::*;
+use crate::tag::Tag::{B, E, I, O, S};
+
+fn one_hot(tags: &[Tag]) -> Vec<f32> {
+    tags.iter()
+        .flat_map(|t| {
+            let mut row = [0.0; Tag::COUNT];
+            row[t.index()] = 1.0;
+            row
+        })
+        .collect()
+}
+
+#[test]
+fn argmax_reads_rows_and_prefers_lower_index_on_ties() {
+    let tags = [O, B, I, E, S];
+    assert_eq!(argmax_tags(&one_hot(&tags), 5), tags);
+    // Logits work, ties go to the lower index, and n limits the rows read.
+    let logits = [
+        -1.0, 2.0, 2.0, 0.0, 0.0, 3.0, 3.0, 3.0, 3.0, 3.0, 0.0, 0.0, 0.0, 0.0, 9.0,
+    ];
+    assert_eq!(argmax_tags(&logits, 2), [B, O]);
+    // Fewer rows than n: only full rows.
+    assert_eq!(argmax_tags(&logits[..7], 3), [B]);
+}
+
+/// A `[stride, stride, r]` block with the given cells set to `p`.
+fn block(stride: usize, r: usize, cells: &[(usize, usize, usize, f32)]) -> Vec<f32> {
+    let mut probs = vec![0.0; stride * stride * r];
+    for &(i, j, t, p) in cells {
+        probs[(i * stride + j) * r + t] = p;
+    }
+    probs
+}
+
+#[test]
+fn partial_decoding_uses_every_cell_over_threshold() {
+    let tags = [O, O, O];
+    let probs = block(
+        5,
+        2,
+        &[
+            (0, 2, 1, 0.5),
+            (2, 0, 0, 0.49),
+            (1, 1, 0, 0.9),
+            (3, 3, 0, 1.0),
+        ],
+    );
+    let triples = decode_triples(&tags, &probs, 5, 2, 0.5, MatchMode::Partial);
+    // (3, 3) is padding (n = 3) and must not be read; 0.49 is under the threshold; 0.5 is not.
+    let got: Vec<(usize, usize, usize)> = triples
+        .iter()
+        .map(|t| (t.subject.start, t.relation, t.object.start))
+        .collect();
+    assert_eq!(got, [(0, 1, 2), (1, 0, 1)]);
+    assert!(triples
+        .iter()
+        .all(|t| t.subject.len() == 1 && t.object.len() == 1));
+}
+
+#[test]
+fn exact_decoding_needs_both_ends_to_close_spans() {
+    // Spans: [0, 2) and [3, 4); token 2 is O, token 1 ends a span.
+    let tags = [B, E, O, S];
+    let probs = block(
+        4,
+        1,
+        &[
+            (1, 3, 0, 0.8),
+            (2, 3, 0, 0.9),
+            (3, 0, 0, 0.9),
+            (3, 1, 0, 0.7),
+        ],
+    );
+    let triples = decode_triples(&tags, &probs, 4, 1, 0.5, MatchMode::Exact);
+    assert_eq!(
+        triples,
+        [
+            Triple {
+                subject: Span::new(0, 2),
+                relation: 0,
+                object: Span::new(3, 4)
+            },
+            Triple {
+                subject: Span::new(3, 4),
+                relation: 0,
+                object: Span::new(0, 2)
+            },
+        ]
+    );
+}
+
+#[test]
+fn threshold_is_a_setting() {
+    let probs = block(2, 1, &[(0, 1, 0, 0.3)]);
+    assert!(decode_triples(&[S, S], &probs, 2, 1, 0.5, MatchMode::Partial).is_empty());
+    assert_eq!(
+        decode_triples(&[S, S], &probs, 2, 1, 0.25, MatchMode::Partial).len(),
+        1
+    );
+}
+
+#[test]
+fn short_buffers_do_not_panic() {
+    let probs = block(3, 2, &[(0, 0, 0, 1.0)]);
+    // The block claims stride 4 but holds only 3 x 3 x 2 values.
+    let triples = decode_triples(&[S, S, S, S], &probs, 4, 2, 0.5, MatchMode::Partial);
+    assert_eq!(triples.len(), 1);
+    assert!(decode_triples(&[S], &[], 1, 3, 0.5, MatchMode::Exact).is_empty());
+    assert!(decode_triples(&[S], &probs, 1, 0, 0.5, MatchMode::Exact).is_empty());
+}
