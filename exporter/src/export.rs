@@ -1,0 +1,269 @@
+//! The export itself: checkpoint in, `model_k{K}.onnx` per K + `weights.bin` + `manifest.json` out.
+//!
+//! Every file is written under a temporary name in the output folder, flushed, then renamed into
+//! place, so a reader never sees half a file. The weights go first, then the graphs, then the
+//! manifest: a folder with a manifest is a complete export.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use prost::Message;
+use sha2::{Digest, Sha256};
+
+use crate::check::check_graph;
+use crate::checkpoint::{resolve_dir, Checkpoint};
+use crate::error::{Error, Result};
+use crate::external::WeightFile;
+use crate::manifest::{
+    graph_file, FileEntry, Manifest, ManifestFile, SourceInfo, IR_VERSION, MANIFEST_FILE, OPSET,
+    WEIGHTS_FILE,
+};
+use crate::pb::{ModelProto, OperatorSetIdProto, StringStringEntryProto};
+use crate::rin_graph;
+
+/// The largest K the exporter unrolls.
+pub const MAX_K: usize = 16;
+
+/// What to export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// The Ks to export; empty means the trained K.
+    pub ks: Vec<usize>,
+    /// In a run directory, the checkpoint to take: `best` or `last`.
+    pub which: String,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        ExportOptions {
+            ks: Vec::new(),
+            which: "best".into(),
+        }
+    }
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone)]
+pub struct ExportReport {
+    /// The output folder.
+    pub out_dir: PathBuf,
+    /// The checkpoint directory read.
+    pub checkpoint_dir: PathBuf,
+    /// The contents of `manifest.json`.
+    pub manifest: ManifestFile,
+    /// Checkpoint tensors that the model does not use (not exported).
+    pub ignored_tensors: Vec<String>,
+}
+
+/// Exports the checkpoint at `checkpoint` (a checkpoint directory, or a run directory whose
+/// `options.which` is taken) into `out_dir`, created if needed.
+pub fn export(checkpoint: &Path, out_dir: &Path, options: &ExportOptions) -> Result<ExportReport> {
+    let dir = resolve_dir(checkpoint, &options.which)?;
+    let ckpt = Checkpoint::load(&dir)?;
+    let ks = select_ks(&options.ks, ckpt.meta.model.k)?;
+    export_checkpoint(&ckpt, out_dir, &ks)
+}
+
+/// The Ks to export: `requested` sorted and deduplicated, or `[trained_k]` when empty; each must
+/// be at most [`MAX_K`].
+pub fn select_ks(requested: &[usize], trained_k: usize) -> Result<Vec<usize>> {
+    let mut ks = if requested.is_empty() {
+        vec![trained_k]
+    } else {
+        requested.to_vec()
+    };
+    ks.sort_unstable();
+    ks.dedup();
+    match ks.iter().find(|&&k| k > MAX_K) {
+        Some(&k) => Err(Error::KOutOfRange { k, max: MAX_K }),
+        None => Ok(ks),
+    }
+}
+
+/// Parses one `--k` value: `2`, `0..=4`, `0..5` or a comma list of those (`1,3..=4`).
+pub fn parse_ks(text: &str) -> Result<Vec<usize>> {
+    let bad = |reason| Error::KSelection {
+        text: text.to_owned(),
+        reason,
+    };
+    let number = |s: &str| {
+        s.trim()
+            .parse::<usize>()
+            .map_err(|_| bad("expected a number, a range a..=b or a..b"))
+    };
+    let mut ks = Vec::new();
+    for part in text.split(',') {
+        if let Some((a, b)) = part.split_once("..=") {
+            let (a, b) = (number(a)?, number(b)?);
+            if a > b {
+                return Err(bad("empty range"));
+            }
+            ks.extend(a..=b);
+        } else if let Some((a, b)) = part.split_once("..") {
+            let (a, b) = (number(a)?, number(b)?);
+            if a >= b {
+                return Err(bad("empty range"));
+            }
+            ks.extend(a..b);
+        } else {
+            ks.push(number(part)?);
+        }
+    }
+    if let Some(&k) = ks.iter().find(|&&k| k > MAX_K) {
+        return Err(Error::KOutOfRange { k, max: MAX_K });
+    }
+    Ok(ks)
+}
+
+/// Exports an already loaded checkpoint for `ks` (validated: see [`select_ks`]).
+pub fn export_checkpoint(ckpt: &Checkpoint, out_dir: &Path, ks: &[usize]) -> Result<ExportReport> {
+    if let Some(&k) = ks.iter().find(|&&k| k > MAX_K) {
+        return Err(Error::KOutOfRange { k, max: MAX_K });
+    }
+    std::fs::create_dir_all(out_dir).map_err(|source| Error::Write {
+        path: out_dir.to_path_buf(),
+        source,
+    })?;
+
+    let weights = WeightFile::layout(WEIGHTS_FILE, &ckpt.onnx_weights());
+    let source = SourceInfo {
+        checkpoint: ckpt.dir.display().to_string(),
+        epoch: ckpt.meta.epoch,
+        weights_sha256: ckpt.weights_sha256.clone(),
+    };
+    let manifest = Manifest::new(&ckpt.meta, ks, source);
+
+    let mut files = vec![write_atomic(out_dir, WEIGHTS_FILE, weights.bytes())?];
+    let weights_sha256 = files[0].sha256.clone();
+    for &k in ks {
+        let model = model_proto(&manifest, &weights, k, &weights_sha256)?;
+        let file = write_atomic(out_dir, &graph_file(k), &model.encode_to_vec())?;
+        tracing::debug!(k, file = %file.path, bytes = file.bytes, "wrote graph");
+        files.push(file);
+    }
+    let manifest_file = ManifestFile { manifest, files };
+    let path = out_dir.join(MANIFEST_FILE);
+    let json =
+        serde_json::to_vec_pretty(&manifest_file).map_err(|source| Error::Json { path, source })?;
+    write_atomic(out_dir, MANIFEST_FILE, &json)?;
+    Ok(ExportReport {
+        out_dir: out_dir.to_path_buf(),
+        checkpoint_dir: ckpt.dir.clone(),
+        manifest: manifest_file,
+        ignored_tensors: ckpt.ignored.clone(),
+    })
+}
+
+/// The `ModelProto` for `k`: the checked graph, opset and IR version, and the manifest's facts as
+/// `metadata_props`.
+pub fn model_proto(
+    manifest: &Manifest,
+    weights: &WeightFile,
+    k: usize,
+    weights_sha256: &str,
+) -> Result<ModelProto> {
+    let graph = rin_graph::build(&manifest.config, k, weights);
+    check_graph(&graph).map_err(|problem| Error::MalformedGraph { k, problem })?;
+    let metadata_props = manifest
+        .metadata_props(k, weights_sha256)
+        .into_iter()
+        .map(|(key, value)| StringStringEntryProto {
+            key: Some(key),
+            value: Some(value),
+        })
+        .collect();
+    Ok(ModelProto {
+        ir_version: Some(IR_VERSION),
+        opset_import: vec![OperatorSetIdProto { domain: Some(String::new()), version: Some(OPSET) }],
+        producer_name: Some("rin-exporter".into()),
+        producer_version: Some(env!("CARGO_PKG_VERSION").into()),
+        domain: Some("rin".into()),
+        model_version: Some(1),
+        doc_string: Some(format!(
+            "RIN (Sun et al., EMNLP 2020) unrolled to K = {k} interaction layers (trained K = {}). \
+             Inputs word_ids, pos_ids [batch, seq] int64 and lengths [batch] int32; outputs \
+             entity_probs [batch, seq, 5] (O, B, I, E, S) and relation_probs [batch, seq, seq, {}]. \
+             Weights in {}; metadata_props rin.* describe vocabularies and settings.",
+            manifest.trained_k,
+            manifest.config.relations,
+            weights.location()
+        )),
+        graph: Some(graph),
+        metadata_props,
+        ..Default::default()
+    })
+}
+
+/// Lower-case hex sha256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Writes `dir/name` atomically: a temporary file in `dir`, flushed, then renamed over the target.
+fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<FileEntry> {
+    let target = dir.join(name);
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &target)
+    };
+    if let Err(source) = write() {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::Write {
+            path: target,
+            source,
+        });
+    }
+    // Make the rename itself durable; not every platform can open a directory, so best effort.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(FileEntry {
+        path: name.to_owned(),
+        bytes: bytes.len() as u64,
+        sha256: sha256_hex(bytes),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn k_selections_parse() {
+        assert_eq!(parse_ks("2").unwrap(), vec![2]);
+        assert_eq!(parse_ks("0..=4").unwrap(), vec![0, 1, 2, 3, 4]);
+        assert_eq!(parse_ks("0..3").unwrap(), vec![0, 1, 2]);
+        assert_eq!(parse_ks("1,3..=4").unwrap(), vec![1, 3, 4]);
+        assert!(matches!(parse_ks("x"), Err(Error::KSelection { .. })));
+        assert!(matches!(parse_ks("3..1"), Err(Error::KSelection { .. })));
+        assert!(matches!(parse_ks("2..2"), Err(Error::KSelection { .. })));
+        assert!(matches!(
+            parse_ks("99"),
+            Err(Error::KOutOfRange { k: 99, .. })
+        ));
+    }
+
+    #[test]
+    fn default_k_is_the_trained_one() {
+        assert_eq!(select_ks(&[], 3).unwrap(), vec![3]);
+        assert_eq!(select_ks(&[4, 0, 4, 1], 3).unwrap(), vec![0, 1, 4]);
+        assert!(matches!(
+            select_ks(&[MAX_K + 1], 3),
+            Err(Error::KOutOfRange { .. })
+        ));
+    }
+
+    #[test]
+    fn sha256_is_lower_hex() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

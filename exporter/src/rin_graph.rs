@@ -1,0 +1,241 @@
+//! The RIN inference graph for one K (MODEL.md), unrolled, built with [`GraphBuilder`].
+//!
+//! ```text
+//! word_ids, pos_ids [batch, seq] int64 ── Gather(E_w), Gather(E_p) ── Concat ── Transpose
+//!   ── LSTM(bidirectional, sequence_lens = lengths) ── Transpose, Reshape ── H^0 [batch, seq, d]
+//! layer_0:        Y_e^0 = softmax(H^0 W_e^T + b_e),  R^0 = C_r logits of H^0
+//! interaction_k:  ybar  = sigmoid(max over valid j of R^{k-1}[:, :, j, :])   (padded j = -inf)
+//!                 H_e^k = GRUCell_e(Y_e^{k-1}, H^{k-1}),  H_r^k = GRUCell_r(ybar, H^{k-1})
+//!                 H^k   = H^{k-1} + H_e^k + H_r^k        (w/o ER: no H_e^k, w/o RC: no H_r^k)
+//!                 Y_e^k = C_e(H_e^k),  R^k = C_r logits of H_r^k
+//! outputs:        entity_probs = Y_e^K [batch, seq, 5],  relation_probs = sigmoid(R^K) [batch, seq, seq, R]
+//! ```
+//!
+//! Pooling the logits and taking the sigmoid afterwards equals the max of the probabilities
+//! (the sigmoid is increasing) and is what the trainer does; padded objects are set to -inf, so
+//! the max runs over valid j only, exactly. Padded positions are not zeroed: like the trainer's
+//! forward pass, the graph returns whatever the layers compute there (the LSTM output is zero
+//! past each length); consumers read rows and columns `< length` only.
+
+use crate::checkpoint::{Interaction, ModelConfig};
+use crate::external::WeightFile;
+use crate::graph::{Dim, GraphBuilder};
+use crate::pb::{tensor_proto::DataType, GraphProto};
+use crate::weights::names;
+
+/// Graph input: word ids `[batch, seq]` int64.
+pub const WORD_IDS: &str = "word_ids";
+/// Graph input: POS ids `[batch, seq]` int64 (read only by models with POS).
+pub const POS_IDS: &str = "pos_ids";
+/// Graph input: sentence lengths `[batch]` int32, each in `1..=seq`.
+pub const LENGTHS: &str = "lengths";
+/// Graph output: BIOES tag probabilities `[batch, seq, 5]` (O, B, I, E, S).
+pub const ENTITY_PROBS: &str = "entity_probs";
+/// Graph output: relation probabilities `[batch, seq, seq, relations]`, `[b, i, j, t]` for subject
+/// ending at i, object ending at j, relation t.
+pub const RELATION_PROBS: &str = "relation_probs";
+
+/// The number of BIOES tags (`entity_probs`' last dimension).
+pub const TAGS: i64 = 5;
+
+/// The dynamic batch dimension's name.
+pub const BATCH: &str = "batch";
+/// The dynamic sequence dimension's name.
+pub const SEQ: &str = "seq";
+
+/// Builds the graph of `config` unrolled to `k` interaction layers, its weights in `weights`.
+pub fn build(config: &ModelConfig, k: usize, weights: &WeightFile) -> GraphProto {
+    let mut b = GraphBuilder::new(format!("rin_k{k}"), weights);
+    let word_ids = b.input(
+        WORD_IDS,
+        DataType::Int64,
+        &[Dim::Named(BATCH), Dim::Named(SEQ)],
+    );
+    let pos_ids = b.input(
+        POS_IDS,
+        DataType::Int64,
+        &[Dim::Named(BATCH), Dim::Named(SEQ)],
+    );
+    let lengths = b.input(LENGTHS, DataType::Int32, &[Dim::Named(BATCH)]);
+
+    let h0 = b.scoped("encoder", |b| {
+        encoder(b, config, &word_ids, &pos_ids, &lengths)
+    });
+    let (mut entity_probs, mut relation_logits) = b.scoped("layer_0", |b| {
+        let e = b.scoped("entity_head", |b| entity_head(b, &h0));
+        let r = b.scoped("relation_head", |b| relation_head(b, &h0));
+        (e, r)
+    });
+
+    if k > 0 {
+        let padded = b.scoped("mask", |b| padded_objects(b, &word_ids, &lengths));
+        let mut h = h0;
+        for layer in 1..=k {
+            let last = layer == k;
+            let (e, r, next_h) = b.scoped(&format!("interaction_{layer}"), |b| {
+                let ybar = b.scoped("pool", |b| {
+                    let neg_inf = b.const_f32("neg_inf", &[], &[f32::NEG_INFINITY]);
+                    let masked = b.where_("masked_logits", &padded, &neg_inf, &relation_logits);
+                    let max = b.reduce_max("max_logits", &masked, &[2]);
+                    b.sigmoid("ybar", &max)
+                });
+                let he = b.scoped("gru_e", |b| gru_cell(b, "gru_e", &entity_probs, &h));
+                let hr = b.scoped("gru_r", |b| gru_cell(b, "gru_r", &ybar, &h));
+                // H^K feeds nothing: the last layer skips the residual sum.
+                let next_h = (!last).then(|| {
+                    b.scoped("residual", |b| match config.interaction {
+                        Interaction::Full => {
+                            let s = b.add("h_plus_he", &h, &he);
+                            b.add("h", &s, &hr)
+                        }
+                        Interaction::NoEr => b.add("h", &h, &hr),
+                        Interaction::NoRc => b.add("h", &h, &he),
+                    })
+                });
+                let e = b.scoped("entity_head", |b| entity_head(b, &he));
+                let r = b.scoped("relation_head", |b| relation_head(b, &hr));
+                (e, r, next_h)
+            });
+            entity_probs = e;
+            relation_logits = r;
+            if let Some(next_h) = next_h {
+                h = next_h;
+            }
+        }
+    }
+
+    let last = if k == 0 {
+        "layer_0".to_owned()
+    } else {
+        format!("interaction_{k}")
+    };
+    let relation_probs = b.scoped(&last, |b| {
+        b.scoped("relation_head", |b| b.sigmoid("probs", &relation_logits))
+    });
+    let relations = b.weight_dims(names::RELATION_OUTPUT_BIAS)[0] as i64;
+    b.output(
+        &entity_probs,
+        ENTITY_PROBS,
+        DataType::Float,
+        &[Dim::Named(BATCH), Dim::Named(SEQ), Dim::Fixed(TAGS)],
+    );
+    b.output(
+        &relation_probs,
+        RELATION_PROBS,
+        DataType::Float,
+        &[
+            Dim::Named(BATCH),
+            Dim::Named(SEQ),
+            Dim::Named(SEQ),
+            Dim::Fixed(relations),
+        ],
+    );
+    b.finish()
+}
+
+/// Embeddings and the BiLSTM: `H^0 [batch, seq, 2H]`.
+fn encoder(
+    b: &mut GraphBuilder<'_>,
+    config: &ModelConfig,
+    word_ids: &str,
+    pos_ids: &str,
+    lengths: &str,
+) -> String {
+    let word_table = b.weight(names::WORD_EMBEDDING);
+    let words = b.scoped("word_embedding", |b| {
+        b.gather("Gather", &word_table, word_ids)
+    });
+    let x = if config.uses_pos() {
+        let pos_table = b.weight(names::POS_EMBEDDING);
+        let pos = b.scoped("pos_embedding", |b| b.gather("Gather", &pos_table, pos_ids));
+        b.concat("x", &[&words, &pos], -1)
+    } else {
+        words
+    };
+    b.scoped("lstm", |b| {
+        let x = b.transpose("x_seq_first", &x, &[1, 0, 2]);
+        let wrb = [
+            b.weight(names::LSTM_W),
+            b.weight(names::LSTM_R),
+            b.weight(names::LSTM_B),
+        ];
+        let y = b.lstm(
+            "LSTM",
+            &x,
+            [&wrb[0], &wrb[1], &wrb[2]],
+            lengths,
+            config.lstm_hidden,
+        );
+        // Y [seq, 2, batch, H] → [batch, seq, 2, H] → [batch, seq, 2H] (forward half first).
+        let y = b.transpose("y_batch_first", &y, &[2, 0, 1, 3]);
+        b.reshape("h0", &y, &[0, 0, -1])
+    })
+}
+
+/// `C_e`: tag probabilities `softmax(H W_e^T + b_e)` `[batch, seq, 5]`.
+fn entity_head(b: &mut GraphBuilder<'_>, h: &str) -> String {
+    let w = b.weight(names::ENTITY_WEIGHT_T);
+    let bias = b.weight(names::ENTITY_BIAS);
+    let z = b.matmul("linear", h, &w);
+    let logits = b.add("logits", &z, &bias);
+    b.softmax("probs", &logits, -1)
+}
+
+/// `C_r` logits `W_r ReLU(A h_i + B h_j + b_m) + b_r` `[batch, seq, seq, R]`, by broadcasting
+/// `[batch, seq, 1, d_m] + [batch, 1, seq, d_m]` (never the `n x n x 2d` concatenation).
+fn relation_head(b: &mut GraphBuilder<'_>, h: &str) -> String {
+    let a = b.weight(names::RELATION_SUBJECT_T);
+    let o = b.weight(names::RELATION_OBJECT_T);
+    let bm = b.weight(names::RELATION_HIDDEN_BIAS);
+    let wr = b.weight(names::RELATION_OUTPUT_T);
+    let br = b.weight(names::RELATION_OUTPUT_BIAS);
+    let subject = b.matmul("subject", h, &a);
+    let subject = b.unsqueeze("subject_i", &subject, &[2]);
+    let object = b.matmul("object", h, &o);
+    let object = b.add("object_plus_bias", &object, &bm);
+    let object = b.unsqueeze("object_j", &object, &[1]);
+    let hidden = b.add("pair", &subject, &object);
+    let hidden = b.relu("relu", &hidden);
+    let z = b.matmul("output", &hidden, &wr);
+    b.add("logits", &z, &br)
+}
+
+/// PyTorch's `GRUCell` on every token: gates r, z, n;
+/// `n = tanh(W_in x + b_in + r * (W_hn h + b_hn))`, `h' = (1 - z) * n + z * h`, computed as
+/// `(h - n) * z + n` like ATen's `gru_cell`.
+fn gru_cell(b: &mut GraphBuilder<'_>, cell: &str, x: &str, h: &str) -> String {
+    let w_ih = b.weight(&names::gru_weight_ih_t(cell));
+    let w_hh = b.weight(&names::gru_weight_hh_t(cell));
+    let b_ih = b.weight(&names::gru_bias_ih(cell));
+    let b_hh = b.weight(&names::gru_bias_hh(cell));
+    let gi = b.matmul("input_linear", x, &w_ih);
+    let gi = b.add("input_gates", &gi, &b_ih);
+    let gh = b.matmul("hidden_linear", h, &w_hh);
+    let gh = b.add("hidden_gates", &gh, &b_hh);
+    let gi = b.split("split_input_gates", &gi, -1, &["i_r", "i_z", "i_n"]);
+    let gh = b.split("split_hidden_gates", &gh, -1, &["h_r", "h_z", "h_n"]);
+    let r = b.add("r_sum", &gi[0], &gh[0]);
+    let r = b.sigmoid("r", &r);
+    let z = b.add("z_sum", &gi[1], &gh[1]);
+    let z = b.sigmoid("z", &z);
+    let rn = b.mul("r_times_h_n", &r, &gh[2]);
+    let n = b.add("n_sum", &gi[2], &rn);
+    let n = b.tanh("n", &n);
+    let diff = b.sub("h_minus_n", h, &n);
+    let zd = b.mul("z_times_diff", &diff, &z);
+    b.add("h_new", &zd, &n)
+}
+
+/// `[batch, 1, seq, 1]` boolean, true where object position j is past the sentence's length.
+fn padded_objects(b: &mut GraphBuilder<'_>, word_ids: &str, lengths: &str) -> String {
+    let shape = b.shape("input_shape", word_ids);
+    let one = b.const_i64("one", &[], &[1]);
+    let zero = b.const_i64("zero", &[], &[0]);
+    let seq = b.gather_axis("seq_len", &shape, &one, 0);
+    let positions = b.range("positions", &zero, &seq, &one);
+    let lengths = b.cast("lengths_i64", lengths, DataType::Int64);
+    let lengths = b.unsqueeze("lengths_column", &lengths, &[1]);
+    let valid = b.less("valid", &positions, &lengths);
+    let padded = b.not("padded", &valid);
+    b.unsqueeze("padded_objects", &padded, &[1, 3])
+}
