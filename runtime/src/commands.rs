@@ -1,0 +1,451 @@
+//! The subcommands: each turns its arguments into library calls and prints results on stdout.
+
+use std::fs::File;
+use std::io::{BufReader, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use rin_core::{DataFormat, EvalReport, MatchMode, Prf};
+use rin_runtime::pipeline::{LongSentences, PipelineConfig};
+use rin_runtime::session::{Device, OrtConfig};
+use rin_runtime::source::{InputFormat, InputRecord, RecordReader};
+use rin_runtime::stream::{extract_stream, StreamOptions};
+use rin_runtime::{plugin, Extractor, Model, Plugins, Predictor};
+
+use crate::cli::{
+    Command, DeviceArg, EvalArgs, ExportArgs, ExtractArgs, FormatArg, InfoArgs, LongArg, MatchArg,
+    ModelArgs, PluginsCommand, PluginsListArgs,
+};
+
+/// Runs one subcommand.
+pub fn run(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Extract(args) => extract(args),
+        Command::Eval(args) => eval(args),
+        Command::Info(args) => info(args),
+        Command::Export(args) => export(args),
+        Command::Plugins {
+            command: PluginsCommand::List(args),
+        } => plugins_list(args),
+    }
+}
+
+fn pipeline_config(args: &ModelArgs, tokenizer: Option<String>) -> PipelineConfig {
+    PipelineConfig {
+        k: args.k,
+        ort: OrtConfig {
+            library: args.ort_dylib.clone(),
+            device: match args.device {
+                DeviceArg::Cpu => Device::Cpu,
+                DeviceArg::Cuda => Device::Cuda,
+                DeviceArg::Auto => Device::Auto,
+            },
+            threads: args.threads,
+        },
+        batch_size: args.batch_size,
+        threshold: args.threshold,
+        match_mode: args.match_mode.map(|m| match m {
+            MatchArg::Partial => MatchMode::Partial,
+            MatchArg::Exact => MatchMode::Exact,
+        }),
+        max_tokens: args.max_tokens,
+        long_sentences: match args.long {
+            LongArg::Split => LongSentences::Split,
+            LongArg::Refuse => LongSentences::Refuse,
+        },
+        plugin_dir: args.plugin_dir.clone(),
+        tokenizer,
+        tagger: args.tagger.clone(),
+        allow_tagset_mismatch: args.allow_tagset_mismatch,
+    }
+}
+
+fn extract(args: ExtractArgs) -> Result<ExitCode> {
+    let config = pipeline_config(&args.model, args.tokenizer.clone());
+    let model = Model::open(&args.model.model)?;
+    let extractor = Extractor::load(model, &config)?;
+    let format = match args.format {
+        FormatArg::Auto => InputFormat::Auto,
+        FormatArg::Lines => InputFormat::Lines,
+        FormatArg::Jsonl => InputFormat::Jsonl,
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut options = StreamOptions {
+        keep_going: args.keep_going,
+        chunk: (args.model.batch_size * 16).max(64),
+    };
+    let input = args.input.as_deref().filter(|p| *p != Path::new("-"));
+    let summary = if !args.text.is_empty() {
+        let records = args
+            .text
+            .into_iter()
+            .enumerate()
+            .map(|(i, text)| Ok(InputRecord { line: i + 1, text }));
+        extract_stream(&extractor, records, "argument", &mut out, options)?
+    } else if let Some(path) = input {
+        let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let bar = progress_bar(size, "{bar:40} {bytes}/{total_bytes} {elapsed} ETA {eta}");
+        let reader = BufReader::new(bar.wrap_read(file));
+        let name = path.display().to_string();
+        let records = RecordReader::new(reader, name.clone(), format);
+        let summary = extract_stream(&extractor, records, &name, &mut out, options);
+        bar.finish_and_clear();
+        summary?
+    } else {
+        let stdin = std::io::stdin();
+        if stdin.is_terminal() {
+            // Answer each line as it is typed.
+            options.chunk = 1;
+            tracing::info!("reading texts from stdin, one per line (Ctrl-D ends)");
+        }
+        let records = RecordReader::new(stdin.lock(), "stdin", format);
+        extract_stream(&extractor, records, "stdin", &mut out, options)?
+    };
+    if summary.skipped > 0 {
+        tracing::warn!(
+            skipped = summary.skipped,
+            written = summary.written,
+            "{} of {} inputs were skipped (--keep-going)",
+            summary.skipped,
+            summary.records
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A progress bar on stderr, hidden when stderr is not a terminal.
+fn progress_bar(len: u64, template: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn data_file(data: &Path, split: &str) -> Result<PathBuf> {
+    if data.is_file() {
+        return Ok(data.to_owned());
+    }
+    if !data.is_dir() {
+        anyhow::bail!("data set {} does not exist", data.display());
+    }
+    let candidates = [format!("{split}.json"), format!("{split}.jsonl")];
+    candidates
+        .iter()
+        .map(|f| data.join(f))
+        .find(|p| p.is_file())
+        .with_context(|| {
+            format!(
+                "no {split} split in {} (looked for {})",
+                data.display(),
+                candidates.join(", ")
+            )
+        })
+}
+
+fn eval(args: EvalArgs) -> Result<ExitCode> {
+    let config = pipeline_config(&args.model, None);
+    let model = Model::open(&args.model.model)?;
+    let predictor = Predictor::load(model, &config)?;
+    let path = data_file(&args.data, &args.split)?;
+    let format = DataFormat::detect(&path)?;
+    let dataset = rin_core::load_file(&path, format, predictor.model().relations())
+        .with_context(|| format!("cannot load {}", path.display()))?;
+    let bar = progress_bar(
+        dataset.sentences.len() as u64,
+        "{bar:40} {pos}/{len} sentences {elapsed} ETA {eta}",
+    );
+    let report = predictor.evaluate(&dataset, &mut |done| bar.set_position(done as u64));
+    bar.finish_and_clear();
+    let report = report?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let json = serde_json::json!({
+            "model": predictor.model().dir(),
+            "k": predictor.k(),
+            "provider": predictor.provider().name(),
+            "threshold": predictor.threshold(),
+            "match_mode": predictor.match_mode(),
+            "data": path,
+            "format": format,
+            "sentences": dataset.sentences.len(),
+            "gold_triples": dataset.triple_count(),
+            "triples": prf_json(&report.triples),
+            "cells": prf_json(&report.cells),
+            "entities": prf_json(&report.entities),
+        });
+        writeln!(out, "{json}")?;
+    } else {
+        writeln!(
+            out,
+            "model {} (K = {}, {}, threshold {}, {:?} match)",
+            predictor.model().dir().display(),
+            predictor.k(),
+            predictor.provider().name(),
+            predictor.threshold(),
+            predictor.match_mode()
+        )?;
+        writeln!(
+            out,
+            "data  {} ({format}, {} sentences, {} gold triples)",
+            path.display(),
+            dataset.sentences.len(),
+            dataset.triple_count()
+        )?;
+        write_report(&mut out, &report)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn prf_json(p: &Prf) -> serde_json::Value {
+    serde_json::json!({
+        "precision": p.precision(),
+        "recall": p.recall(),
+        "f1": p.f1(),
+        "correct": p.correct,
+        "predicted": p.predicted,
+        "gold": p.gold,
+    })
+}
+
+fn write_report(out: &mut impl Write, report: &EvalReport) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{:<10} {:>9} {:>9} {:>9} {:>8} {:>9} {:>6}",
+        "", "precision", "recall", "f1", "correct", "predicted", "gold"
+    )?;
+    for (name, p) in [
+        ("triples", &report.triples),
+        ("cells", &report.cells),
+        ("entities", &report.entities),
+    ] {
+        writeln!(
+            out,
+            "{name:<10} {:>9.4} {:>9.4} {:>9.4} {:>8} {:>9} {:>6}",
+            p.precision(),
+            p.recall(),
+            p.f1(),
+            p.correct,
+            p.predicted,
+            p.gold
+        )?;
+    }
+    Ok(())
+}
+
+fn info(args: InfoArgs) -> Result<ExitCode> {
+    let model = Model::open(&args.model)?;
+    let plugins = Plugins::resolve(args.plugin_dir.as_deref())?;
+    let tokenizer = plugin::tokenizer_name(&model, None).to_owned();
+    let tagger = plugin::tagger_name(&model, None).map(str::to_owned);
+    let locate = |name: &str| -> std::result::Result<PathBuf, String> {
+        rin_plugin_host::PluginDir::new(plugins.dir())
+            .find(name)
+            .map_err(|e| e.to_string())
+    };
+    let tagger_check = tagger.as_deref().map(|name| {
+        plugins
+            .tagger(name)
+            .map_err(|e| rin_runtime::error::error_chain(&e))
+            .and_then(|t| {
+                plugin::check_tagger(&model, t.info(), false)
+                    .map(|()| t.info().clone())
+                    .map_err(|e| e.to_string())
+            })
+    });
+    let m = &model.manifest().manifest;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let mut value = serde_json::to_value(model.manifest())?;
+        value["runtime"] = serde_json::json!({
+            "plugin_dir": plugins.dir(),
+            "tokenizer": { "name": tokenizer, "path": locate(&tokenizer).ok(), "error": locate(&tokenizer).err() },
+            "tagger": tagger.as_ref().map(|name| serde_json::json!({
+                "name": name,
+                "path": locate(name).ok(),
+                "check": match &tagger_check { Some(Ok(_)) => "ok".to_owned(), Some(Err(e)) => e.clone(), None => String::new() },
+            })),
+        });
+        writeln!(out, "{value}")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "model      {}", model.dir().display())?;
+    writeln!(
+        out,
+        "format     {} version {} ({})",
+        m.format, m.format_version, m.producer
+    )?;
+    let ks: Vec<String> = m
+        .graphs
+        .iter()
+        .map(|g| format!("{}{}", g.k, if g.trained { "" } else { " (untrained)" }))
+        .collect();
+    writeln!(
+        out,
+        "K          trained {}; exported {}{}",
+        m.trained_k,
+        ks.join(", "),
+        if m.deep_supervision {
+            "; deep supervision"
+        } else {
+            ""
+        }
+    )?;
+    writeln!(
+        out,
+        "config     word dim {}, POS dim {}, LSTM {}x2, relation hidden {}, {:?} interaction",
+        m.config.word_dim,
+        m.config.pos_dim,
+        m.config.lstm_hidden,
+        m.config.relation_hidden,
+        m.config.interaction
+    )?;
+    writeln!(
+        out,
+        "decoding   {:?} match, threshold {}",
+        m.match_mode, m.threshold
+    )?;
+    if let Some(f1) = m.dev_f1 {
+        writeln!(out, "dev F1     {:.4}", f1)?;
+    }
+    writeln!(
+        out,
+        "words      {} (looked up {})",
+        m.words.len(),
+        m.word_lookup
+    )?;
+    writeln!(
+        out,
+        "relations  {}: {}",
+        m.relations.len(),
+        preview(&m.relations, 12)
+    )?;
+    match &m.pos {
+        Some(pos) => {
+            writeln!(
+                out,
+                "POS        tag set {} ({} tags), from {}",
+                pos.tagset,
+                pos.vocab.len().saturating_sub(2),
+                model.pos_source().unwrap_or_default()
+            )?;
+            writeln!(
+                out,
+                "POS tags   {}",
+                preview(&pos.vocab[2.min(pos.vocab.len())..], 60)
+            )?;
+        }
+        None => writeln!(out, "POS        none (the model reads no POS tags)")?,
+    }
+    writeln!(out, "plugins    {}", plugins.dir().display())?;
+    let show = |r: std::result::Result<PathBuf, String>| match r {
+        Ok(path) => path.display().to_string(),
+        Err(e) => format!("NOT FOUND ({e})"),
+    };
+    writeln!(
+        out,
+        "tokenizer  {} -> {}",
+        tokenizer,
+        show(locate(&tokenizer))
+    )?;
+    if let (Some(name), Some(check)) = (&tagger, &tagger_check) {
+        let status = match check {
+            Ok(info) => format!(
+                "tag set {} ({} tags): matches the model",
+                info.tagset,
+                info.tags.len()
+            ),
+            Err(e) => e.clone(),
+        };
+        writeln!(
+            out,
+            "tagger     {} -> {}; {}",
+            name,
+            show(locate(name)),
+            status
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn preview(items: &[String], max: usize) -> String {
+    let mut s = items
+        .iter()
+        .take(max)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if items.len() > max {
+        s.push_str(&format!(" ... ({} more)", items.len() - max));
+    }
+    s
+}
+
+fn export(args: ExportArgs) -> Result<ExitCode> {
+    let mut ks = Vec::new();
+    for k in &args.k {
+        ks.extend(rin_exporter::parse_ks(k).with_context(|| format!("invalid --k {k:?}"))?);
+    }
+    let options = rin_exporter::ExportOptions {
+        ks,
+        which: args.from.clone(),
+    };
+    let report = rin_exporter::export(&args.checkpoint, &args.out, &options)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "exported {} -> {}",
+        report.checkpoint_dir.display(),
+        report.out_dir.display()
+    )?;
+    for file in &report.manifest.files {
+        writeln!(
+            out,
+            "  {:<24} {:>12} bytes  sha256 {}",
+            file.path, file.bytes, file.sha256
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn plugins_list(args: PluginsListArgs) -> Result<ExitCode> {
+    let plugins = Plugins::resolve(args.plugin_dir.as_deref())?;
+    let listing = plugins.list()?;
+    let mut out = std::io::stdout().lock();
+    if !args.json {
+        writeln!(out, "plugin directory {}", plugins.dir().display())?;
+    }
+    let mut found = 0;
+    for entry in listing {
+        match entry {
+            Ok(p) if args.json => writeln!(out, "{}", serde_json::to_string(&p)?)?,
+            Ok(p) => {
+                found += 1;
+                writeln!(
+                    out,
+                    "{:<10} {:<12} {:<8} {:<22} {}",
+                    p.kind.to_string(),
+                    p.name,
+                    p.version,
+                    p.tagset.as_deref().unwrap_or("-"),
+                    p.description
+                )?;
+            }
+            Err(e) => tracing::warn!("{}", rin_runtime::error::error_chain(&e)),
+        }
+    }
+    if !args.json && found == 0 {
+        tracing::warn!(
+            "no plugins in {} (build them with `cargo build --workspace`, or pass --plugin-dir)",
+            plugins.dir().display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,68 @@
+//! The one place where a [`PaddedBatch`] becomes ONNX Runtime input tensors.
+//!
+//! rin-core pads sentences into flat row-major buffers; here they are viewed (not copied) as
+//! `[batch, seq]` int64 arrays, and the lengths are narrowed to the int32 the LSTM's
+//! `sequence_lens` takes.
+
+use std::borrow::Cow;
+
+use ndarray::{ArrayView1, ArrayView2};
+use ort::session::SessionInputValue;
+use ort::value::TensorRef;
+use rin_core::PaddedBatch;
+
+use crate::session::GraphNames;
+
+/// A padded batch ready to be fed to a session.
+#[derive(Debug, Clone)]
+pub struct ModelInputs {
+    batch: PaddedBatch,
+    lengths: Vec<i32>,
+}
+
+impl ModelInputs {
+    /// Wraps `batch`. Every sentence must have at least one token (the LSTM's `sequence_lens`
+    /// must be positive); the pipeline never batches empty sentences.
+    pub fn new(batch: PaddedBatch) -> Self {
+        let lengths = batch
+            .lengths
+            .iter()
+            .map(|&n| i32::try_from(n).unwrap_or(i32::MAX))
+            .collect();
+        ModelInputs { batch, lengths }
+    }
+
+    /// Sentences in the batch.
+    pub fn batch(&self) -> usize {
+        self.batch.batch
+    }
+
+    /// Padded length.
+    pub fn seq_len(&self) -> usize {
+        self.batch.seq_len
+    }
+
+    /// The padded batch.
+    pub fn padded(&self) -> &PaddedBatch {
+        &self.batch
+    }
+
+    /// The named input values, borrowing this batch's buffers.
+    pub fn values(
+        &self,
+        names: &GraphNames,
+    ) -> ort::Result<Vec<(Cow<'static, str>, SessionInputValue<'_>)>> {
+        let shape = (self.batch.batch, self.batch.seq_len);
+        fn view(shape: (usize, usize), data: &[i64]) -> ort::Result<ArrayView2<'_, i64>> {
+            ArrayView2::from_shape(shape, data).map_err(ort::Error::wrap)
+        }
+        let word_ids = TensorRef::from_array_view(view(shape, &self.batch.word_ids)?)?;
+        let pos_ids = TensorRef::from_array_view(view(shape, &self.batch.pos_ids)?)?;
+        let lengths = TensorRef::from_array_view(ArrayView1::from(&self.lengths[..]))?;
+        Ok(vec![
+            (Cow::Owned(names.word_ids.clone()), word_ids.into()),
+            (Cow::Owned(names.pos_ids.clone()), pos_ids.into()),
+            (Cow::Owned(names.lengths.clone()), lengths.into()),
+        ])
+    }
+}

@@ -1,0 +1,282 @@
+//! An exported model folder: `manifest.json`, one `model_k{K}.onnx` per exported K, and the
+//! shared weights file, as rin-exporter writes them.
+//!
+//! The manifest's type is rin-exporter's [`ManifestFile`], so that writer and reader cannot drift
+//! apart. Opening a folder checks the format and version first (an unknown version is its own
+//! error, not a JSON error), then that every file the manifest lists is there.
+
+use std::path::{Path, PathBuf};
+
+use rin_core::{MatchMode, RelationSet, Vocab};
+use rin_exporter::manifest::{FORMAT, FORMAT_VERSION, MANIFEST_FILE};
+use rin_exporter::ManifestFile;
+
+use crate::error::{Error, Result};
+use crate::session::GraphNames;
+
+/// The manifest format version this runtime reads.
+pub const SUPPORTED_FORMAT_VERSION: u32 = FORMAT_VERSION;
+
+/// An opened model folder.
+#[derive(Debug, Clone)]
+pub struct Model {
+    dir: PathBuf,
+    manifest_path: PathBuf,
+    manifest: ManifestFile,
+    words: Vocab,
+    pos: Option<Vocab>,
+    relations: RelationSet,
+}
+
+impl Model {
+    /// Opens the model folder `dir` and checks its manifest and files.
+    pub fn open(dir: &Path) -> Result<Model> {
+        if !dir.is_dir() {
+            return Err(Error::ModelDirMissing {
+                path: dir.to_owned(),
+            });
+        }
+        let manifest_path = dir.join(MANIFEST_FILE);
+        if !manifest_path.is_file() {
+            return Err(Error::ModelFileMissing {
+                what: "manifest",
+                path: manifest_path,
+            });
+        }
+        let text = std::fs::read_to_string(&manifest_path).map_err(|source| Error::Read {
+            source_name: manifest_path.display().to_string(),
+            source,
+        })?;
+        let json_error = |source| Error::ManifestJson {
+            path: manifest_path.clone(),
+            source,
+        };
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(json_error)?;
+        check_version(&value, &manifest_path)?;
+        let manifest: ManifestFile = serde_json::from_value(value).map_err(json_error)?;
+        let model = Model::from_manifest(dir, manifest_path, manifest)?;
+        model.check_files()?;
+        Ok(model)
+    }
+
+    fn from_manifest(dir: &Path, manifest_path: PathBuf, manifest: ManifestFile) -> Result<Model> {
+        let m = &manifest.manifest;
+        let invalid = |detail: String| Error::ManifestInvalid {
+            path: manifest_path.clone(),
+            detail,
+        };
+        if m.tags != ["O", "B", "I", "E", "S"] {
+            return Err(invalid(format!(
+                "tags are {:?}; this runtime decodes O, B, I, E, S",
+                m.tags
+            )));
+        }
+        if m.relations.len() != m.config.relations {
+            return Err(invalid(format!(
+                "{} relation names for config.relations = {}",
+                m.relations.len(),
+                m.config.relations
+            )));
+        }
+        if m.graphs.is_empty() {
+            return Err(invalid("no graphs are listed".into()));
+        }
+        if m.word_lookup != "lowercase" {
+            return Err(invalid(format!(
+                "word_lookup {:?} is not supported (this runtime looks up lower-cased tokens)",
+                m.word_lookup
+            )));
+        }
+        let words = Vocab::from(m.words.clone());
+        let pos = m.pos.as_ref().map(|p| Vocab::from(p.vocab.clone()));
+        let relations = RelationSet::from_names(m.relations.clone());
+        Ok(Model {
+            dir: dir.to_owned(),
+            manifest_path,
+            manifest,
+            words,
+            pos,
+            relations,
+        })
+    }
+
+    fn check_files(&self) -> Result<()> {
+        let weights = self.dir.join(&self.manifest.manifest.onnx.weights_file);
+        if !weights.is_file() {
+            return Err(Error::ModelFileMissing {
+                what: "weights file",
+                path: weights,
+            });
+        }
+        for file in &self.manifest.files {
+            let path = self.dir.join(&file.path);
+            if !path.is_file() {
+                return Err(Error::ModelFileMissing {
+                    what: "file listed in the manifest",
+                    path,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// `manifest.json`'s path.
+    pub fn manifest_path(&self) -> &Path {
+        &self.manifest_path
+    }
+
+    /// The whole manifest.
+    pub fn manifest(&self) -> &ManifestFile {
+        &self.manifest
+    }
+
+    /// The K the model was trained with.
+    pub fn trained_k(&self) -> usize {
+        self.manifest.manifest.trained_k
+    }
+
+    /// The exported Ks, ascending.
+    pub fn ks(&self) -> Vec<usize> {
+        self.manifest.manifest.graphs.iter().map(|g| g.k).collect()
+    }
+
+    /// The graph for `k` (default: the trained K if it was exported, else the largest exported K),
+    /// checked to exist. Warns when that K's outputs are not what training optimised.
+    pub fn graph(&self, k: Option<usize>) -> Result<(usize, PathBuf)> {
+        let graphs = &self.manifest.manifest.graphs;
+        let entry = match k {
+            Some(k) => graphs.iter().find(|g| g.k == k),
+            None => graphs
+                .iter()
+                .find(|g| g.k == self.trained_k())
+                .or_else(|| graphs.iter().max_by_key(|g| g.k)),
+        };
+        let Some(entry) = entry else {
+            return Err(Error::UnknownK {
+                k: k.unwrap_or(self.trained_k()),
+                available: self.ks(),
+            });
+        };
+        if !entry.trained {
+            tracing::warn!(
+                k = entry.k,
+                trained_k = self.trained_k(),
+                "K differs from the trained K and the model was not trained with deep supervision: expect worse results"
+            );
+        }
+        let path = self.dir.join(&entry.file);
+        if !path.is_file() {
+            return Err(Error::ModelFileMissing {
+                what: "graph",
+                path,
+            });
+        }
+        Ok((entry.k, path))
+    }
+
+    /// The graph's input and output names.
+    pub fn graph_names(&self) -> GraphNames {
+        let onnx = &self.manifest.manifest.onnx;
+        let defaults = GraphNames::default();
+        let name = |specs: &[rin_exporter::manifest::TensorSpec], i: usize, default: String| {
+            specs.get(i).map_or(default, |s| s.name.clone())
+        };
+        GraphNames {
+            word_ids: name(&onnx.inputs, 0, defaults.word_ids),
+            pos_ids: name(&onnx.inputs, 1, defaults.pos_ids),
+            lengths: name(&onnx.inputs, 2, defaults.lengths),
+            entity_probs: name(&onnx.outputs, 0, defaults.entity_probs),
+            relation_probs: name(&onnx.outputs, 1, defaults.relation_probs),
+        }
+    }
+
+    /// The word vocabulary (looked up by [`rin_core::word_key`]).
+    pub fn words(&self) -> &Vocab {
+        &self.words
+    }
+
+    /// The POS vocabulary, `None` when the model reads no POS.
+    pub fn pos(&self) -> Option<&Vocab> {
+        self.pos.as_ref()
+    }
+
+    /// The POS tag set's name (e.g. `penn-treebank`), `None` without POS.
+    pub fn pos_tagset(&self) -> Option<&str> {
+        self.manifest
+            .manifest
+            .pos
+            .as_ref()
+            .map(|p| p.tagset.as_str())
+    }
+
+    /// The tagger plugin the training tags came from, if a plugin made them.
+    pub fn pos_plugin(&self) -> Option<&str> {
+        let source = &self.manifest.manifest.pos.as_ref()?.source;
+        (source.get("kind")?.as_str()? == "plugin")
+            .then(|| source.get("name")?.as_str())
+            .flatten()
+    }
+
+    /// Who produced the training POS tags, in words (`plugin perceptron 0.1.0`, `dataset: ...`).
+    pub fn pos_source(&self) -> Option<String> {
+        let source = &self.manifest.manifest.pos.as_ref()?.source;
+        let field = |k: &str| source.get(k).and_then(|v| v.as_str()).unwrap_or("?");
+        Some(match source.get("kind").and_then(|v| v.as_str()) {
+            Some("plugin") => format!("plugin {} {}", field("name"), field("version")),
+            Some("dataset") => format!("the data set ({})", field("tagger")),
+            _ => source.to_string(),
+        })
+    }
+
+    /// The relation names, in output order.
+    pub fn relations(&self) -> &RelationSet {
+        &self.relations
+    }
+
+    /// The tokenizer the training tokens came from, as the manifest names it (`pre-tokenized`
+    /// when the data came tokenized).
+    pub fn tokenizer(&self) -> Option<&str> {
+        self.manifest.manifest.tokenizer.get("name")?.as_str()
+    }
+
+    /// Triple matching the model was selected with.
+    pub fn match_mode(&self) -> MatchMode {
+        self.manifest.manifest.match_mode
+    }
+
+    /// The relation threshold the model was selected with.
+    pub fn threshold(&self) -> f32 {
+        self.manifest.manifest.threshold
+    }
+}
+
+fn check_version(value: &serde_json::Value, path: &Path) -> Result<()> {
+    let invalid = |detail: String| Error::ManifestInvalid {
+        path: path.to_owned(),
+        detail,
+    };
+    let format = value.get("format").and_then(|v| v.as_str());
+    if format != Some(FORMAT) {
+        return Err(invalid(format!(
+            "\"format\" is {}, expected {FORMAT:?}: not a rin ONNX export",
+            format.map_or("missing".to_owned(), |f| format!("{f:?}"))
+        )));
+    }
+    let version = value.get("format_version").and_then(|v| v.as_u64());
+    match version {
+        Some(v) if v == u64::from(SUPPORTED_FORMAT_VERSION) => Ok(()),
+        Some(v) => Err(Error::ManifestVersion {
+            path: path.to_owned(),
+            found: u32::try_from(v).unwrap_or(u32::MAX),
+            supported: SUPPORTED_FORMAT_VERSION,
+        }),
+        None => Err(invalid(
+            "\"format_version\" is missing or not a number".into(),
+        )),
+    }
+}

@@ -1,0 +1,538 @@
+//! Text → tokenizer → POS tagger → ids → ONNX Runtime → rin-core decoding.
+//!
+//! [`Predictor`] works on tokenized sentences (what `rin eval` needs); [`Extractor`] adds the
+//! tokenizer for raw text (`rin extract`). Decoding and scoring are rin-core's
+//! ([`rin_core::argmax_tags`], [`rin_core::decode_triples`], [`rin_core::Evaluator`]): the same
+//! code as the trainer's eval, so the two cannot disagree on what a triple is.
+//!
+//! Sentences are grouped by length ([`rin_core::length_buckets`]) so that little padding is
+//! computed, and a batch is cut further when its relation tensor (`batch x n x n x relations`)
+//! would pass [`MAX_BATCH_FLOATS`]. Results come back in input order.
+//!
+//! Long sentences: the relation tensor grows with n², so a sentence has at most
+//! [`PipelineConfig::max_tokens`] tokens ([`DEFAULT_MAX_TOKENS`] = 200: 200 x 200 x 171 relations
+//! is 27 MB of output per sentence). A longer one is refused ([`LongSentences::Refuse`]) or cut
+//! into consecutive windows of at most that many tokens ([`LongSentences::Split`]), each run on
+//! its own; entities and triples that would cross a window boundary are then lost.
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+use rin_core::{
+    argmax_tags, decode_bioes, decode_triples, length_buckets, Dataset, EvalReport, Evaluator,
+    MatchMode, PaddedBatch, Sentence, Span, Tag, Triple, Vocab,
+};
+use rin_plugin_host::{Tagger, TaggerInfo, Tokenizer};
+
+use crate::error::{Error, Result};
+use crate::extraction::Extraction;
+use crate::input::ModelInputs;
+use crate::model::Model;
+use crate::plugin::{self, Plugins};
+use crate::session::{self, ExecutionProvider, ModelOutput, ModelSession, OrtConfig};
+
+/// The default limit on tokens per sentence.
+pub const DEFAULT_MAX_TOKENS: usize = 200;
+/// The default number of sentences per batch.
+pub const DEFAULT_BATCH_SIZE: usize = 32;
+/// The most relation-tensor values (`batch x n x n x max(relations, 100)`) one batch may hold:
+/// 2^26 floats, 256 MiB, which also bounds the relation head's hidden activations.
+pub const MAX_BATCH_FLOATS: usize = 1 << 26;
+
+/// What to do with a sentence longer than the limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LongSentences {
+    /// Cut it into consecutive windows of at most `max_tokens` tokens.
+    #[default]
+    Split,
+    /// Refuse it with [`Error::TooLong`].
+    Refuse,
+}
+
+/// Everything that configures a [`Predictor`] or [`Extractor`] besides the model folder.
+#[derive(Debug, Clone)]
+pub struct PipelineConfig {
+    /// The K to run; `None` is the trained K.
+    pub k: Option<usize>,
+    /// ONNX Runtime: library, device, threads.
+    pub ort: OrtConfig,
+    /// Sentences per batch.
+    pub batch_size: usize,
+    /// Relation threshold; `None` is the manifest's.
+    pub threshold: Option<f32>,
+    /// Partial or exact triples; `None` is the manifest's.
+    pub match_mode: Option<MatchMode>,
+    /// Tokens per sentence at most.
+    pub max_tokens: usize,
+    /// What to do with longer sentences.
+    pub long_sentences: LongSentences,
+    /// The plugin directory; `None` resolves it (`RIN_PLUGIN_DIR`, next to the executable).
+    pub plugin_dir: Option<PathBuf>,
+    /// The tokenizer plugin; `None` is the manifest's (or `english` for pre-tokenized data).
+    pub tokenizer: Option<String>,
+    /// The tagger plugin; `None` is the one that tagged the training data (or `perceptron`).
+    pub tagger: Option<String>,
+    /// Accept a tagger whose tag set differs from the model's.
+    pub allow_tagset_mismatch: bool,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        PipelineConfig {
+            k: None,
+            ort: OrtConfig::default(),
+            batch_size: DEFAULT_BATCH_SIZE,
+            threshold: None,
+            match_mode: None,
+            max_tokens: DEFAULT_MAX_TOKENS,
+            long_sentences: LongSentences::Split,
+            plugin_dir: None,
+            tokenizer: None,
+            tagger: None,
+            allow_tagset_mismatch: false,
+        }
+    }
+}
+
+/// A triple with the model's probability for it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScoredTriple {
+    /// The triple (token spans and relation id).
+    pub triple: Triple,
+    /// `relation_probs[subject last token, object last token, relation]`.
+    pub score: f32,
+}
+
+/// The model's decoded output for one sentence.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Prediction {
+    /// One BIOES tag per token.
+    pub tags: Vec<Tag>,
+    /// Entity spans decoded from the tags.
+    pub entities: Vec<Span>,
+    /// Triples, ordered by subject end, object end, relation (per window).
+    pub triples: Vec<ScoredTriple>,
+}
+
+impl Prediction {
+    /// The triples without scores, as rin-core's evaluator takes them.
+    pub fn plain_triples(&self) -> Vec<Triple> {
+        self.triples.iter().map(|t| t.triple).collect()
+    }
+}
+
+/// A loaded model, its session and its tagger: tokenized sentences in, predictions out.
+#[derive(Debug)]
+pub struct Predictor {
+    model: Model,
+    k: usize,
+    session: ModelSession,
+    tagger: Option<Tagger>,
+    plugins: Plugins,
+    threshold: f32,
+    match_mode: MatchMode,
+    batch_size: usize,
+    max_tokens: usize,
+    long_sentences: LongSentences,
+    empty_pos: Vocab,
+}
+
+impl Predictor {
+    /// Loads ONNX Runtime, the graph for the chosen K, and (for models with POS input) the tagger,
+    /// whose tag set is checked against the model's.
+    pub fn load(model: Model, config: &PipelineConfig) -> Result<Predictor> {
+        let (k, graph) = model.graph(config.k)?;
+        let (runtime, cuda) = session::setup(&config.ort)?;
+        let session = ModelSession::load(
+            runtime,
+            &graph,
+            model.graph_names(),
+            model.relations().len(),
+            &config.ort,
+            cuda,
+        )?;
+        let plugins = Plugins::resolve(config.plugin_dir.as_deref())?;
+        let tagger = match plugin::tagger_name(&model, config.tagger.as_deref()) {
+            Some(name) => {
+                let tagger = plugins.tagger(name)?;
+                plugin::check_tagger(&model, tagger.info(), config.allow_tagset_mismatch)?;
+                Some(tagger)
+            }
+            None => {
+                if let Some(name) = &config.tagger {
+                    tracing::info!(tagger = %name, "the model reads no POS tags: the tagger is not used");
+                }
+                None
+            }
+        };
+        let threshold = config.threshold.unwrap_or(model.threshold());
+        let match_mode = config.match_mode.unwrap_or(model.match_mode());
+        tracing::info!(
+            model = %model.dir().display(),
+            k,
+            provider = session.provider().name(),
+            threshold = %threshold,
+            match_mode = ?match_mode,
+            tagger = tagger.as_ref().map(|t| t.info().name.as_str()),
+            "model loaded"
+        );
+        Ok(Predictor {
+            model,
+            k,
+            session,
+            tagger,
+            plugins,
+            threshold,
+            match_mode,
+            batch_size: config.batch_size.max(1),
+            max_tokens: config.max_tokens.max(1),
+            long_sentences: config.long_sentences,
+            empty_pos: Vocab::new(),
+        })
+    }
+
+    /// The model.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The K being run.
+    pub fn k(&self) -> usize {
+        self.k
+    }
+
+    /// The relation threshold in use.
+    pub fn threshold(&self) -> f32 {
+        self.threshold
+    }
+
+    /// The match mode in use.
+    pub fn match_mode(&self) -> MatchMode {
+        self.match_mode
+    }
+
+    /// The execution provider the session runs on.
+    pub fn provider(&self) -> ExecutionProvider {
+        self.session.provider()
+    }
+
+    /// The tagger in use, if the model reads POS.
+    pub fn tagger(&self) -> Option<&TaggerInfo> {
+        self.tagger.as_ref().map(|t| t.info())
+    }
+
+    /// The plugin directory in use.
+    pub fn plugins(&self) -> &Plugins {
+        &self.plugins
+    }
+
+    /// A model input from tokens: checks the length (per [`LongSentences`]) and attaches POS tags,
+    /// normalised: `pos_tags` when given (data sets that ship tags), else the tagger's. `input`
+    /// names the sentence in errors (`line 3`).
+    pub fn prepare(
+        &self,
+        tokens: Vec<String>,
+        pos_tags: Option<Vec<String>>,
+        input: &str,
+    ) -> Result<Sentence> {
+        if tokens.len() > self.max_tokens {
+            match self.long_sentences {
+                LongSentences::Refuse => {
+                    return Err(Error::TooLong {
+                        input: input.to_owned(),
+                        tokens: tokens.len(),
+                        max: self.max_tokens,
+                    })
+                }
+                LongSentences::Split => tracing::warn!(
+                    "{input}: {} tokens, split into windows of at most {} (entities and triples across windows are lost)",
+                    tokens.len(),
+                    self.max_tokens
+                ),
+            }
+        }
+        let pos_tags = match (&self.tagger, pos_tags) {
+            (None, _) => None,
+            (Some(_), Some(tags)) if tags.len() == tokens.len() => Some(tags),
+            (Some(_), _) if tokens.is_empty() => Some(Vec::new()),
+            (Some(tagger), _) => Some(tagger.tag(&tokens).map_err(|source| Error::PluginCall {
+                input: input.to_owned(),
+                stage: "POS tagging",
+                source: Box::new(source),
+            })?),
+        };
+        let mut sentence = Sentence::from_tokens(tokens);
+        sentence.pos_tags = pos_tags.map(|tags| {
+            tags.iter()
+                .map(|t| plugin::normalize_tag(t).to_owned())
+                .collect()
+        });
+        Ok(sentence)
+    }
+
+    /// Runs prepared sentences (see [`Predictor::prepare`]) and decodes them, in input order.
+    pub fn predict(&self, sentences: &[Sentence]) -> Result<Vec<Prediction>> {
+        // Units of work: whole sentences, or windows of long ones.
+        let mut units: Vec<Unit> = Vec::new();
+        for (index, sentence) in sentences.iter().enumerate() {
+            let n = sentence.len();
+            let mut offset = 0;
+            while offset < n {
+                let end = (offset + self.max_tokens).min(n);
+                units.push(Unit {
+                    sentence: index,
+                    offset,
+                    input: window(sentence, offset..end),
+                });
+                offset = end;
+            }
+        }
+        let mut decoded: Vec<Option<Prediction>> = vec![None; units.len()];
+        let lengths: Vec<usize> = units.iter().map(|u| u.input.len()).collect();
+        let relations = self.model.relations().len();
+        for bucket in length_buckets(&lengths, self.batch_size, None) {
+            for group in split_by_size(&bucket, &lengths, relations) {
+                let refs: Vec<&Sentence> = group.iter().map(|&u| &units[u].input).collect();
+                let pos = self.model.pos().unwrap_or(&self.empty_pos);
+                let batch = PaddedBatch::new(&refs, self.model.words(), pos);
+                let output = self.session.run(&ModelInputs::new(batch))?;
+                for (b, &u) in group.iter().enumerate() {
+                    decoded[u] = Some(self.decode(&output, b, units[u].input.len()));
+                }
+            }
+        }
+        // Merge windows back into sentences, shifting their token positions.
+        let mut predictions: Vec<Prediction> = vec![Prediction::default(); sentences.len()];
+        for (unit, prediction) in units.iter().zip(decoded) {
+            let prediction = prediction.expect("invariant: every unit is in exactly one batch");
+            let shift = |s: Span| Span::new(s.start + unit.offset, s.end + unit.offset);
+            let out = &mut predictions[unit.sentence];
+            out.tags.extend(prediction.tags);
+            out.entities
+                .extend(prediction.entities.into_iter().map(shift));
+            out.triples
+                .extend(prediction.triples.into_iter().map(|t| ScoredTriple {
+                    triple: Triple {
+                        subject: shift(t.triple.subject),
+                        relation: t.triple.relation,
+                        object: shift(t.triple.object),
+                    },
+                    score: t.score,
+                }));
+        }
+        Ok(predictions)
+    }
+
+    /// Decodes sentence `b` (of `n` tokens) of a batch with rin-core.
+    fn decode(&self, output: &ModelOutput, b: usize, n: usize) -> Prediction {
+        let tags = argmax_tags(output.entity_block(b), n);
+        let probs = output.relation_block(b);
+        let (seq, r) = (output.seq_len, output.relations);
+        let triples = decode_triples(&tags, probs, seq, r, self.threshold, self.match_mode)
+            .into_iter()
+            .map(|triple| ScoredTriple {
+                score: probs
+                    [(triple.subject.last() * seq + triple.object.last()) * r + triple.relation],
+                triple,
+            })
+            .collect();
+        Prediction {
+            entities: decode_bioes(&tags),
+            tags,
+            triples,
+        }
+    }
+
+    /// Scores the model on `dataset` with rin-core's [`Evaluator`] (micro P/R/F1 of string
+    /// triples, cells and entities). Sentences without POS tags are tagged by the tagger.
+    /// `progress` is called with the number of sentences done after each chunk.
+    pub fn evaluate(
+        &self,
+        dataset: &Dataset,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<EvalReport> {
+        let mut evaluator = Evaluator::new(self.match_mode, self.model.relations());
+        let chunk = (self.batch_size * 16).max(256);
+        let mut done = 0;
+        for (c, gold) in dataset.sentences.chunks(chunk).enumerate() {
+            let inputs = gold
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    self.prepare(
+                        s.tokens.clone(),
+                        s.pos_tags.clone(),
+                        &format!("sentence {}", c * chunk + i),
+                    )
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let predictions = self.predict(&inputs)?;
+            for (g, p) in gold.iter().zip(&predictions) {
+                evaluator.add(g, &p.tags, &p.plain_triples());
+            }
+            done += gold.len();
+            progress(done);
+        }
+        Ok(evaluator.report())
+    }
+}
+
+/// A sentence (or a window of one) to run.
+struct Unit {
+    sentence: usize,
+    offset: usize,
+    input: Sentence,
+}
+
+/// Tokens `range` of `sentence` (with their POS tags), without gold annotation.
+fn window(sentence: &Sentence, range: Range<usize>) -> Sentence {
+    let mut s = Sentence::from_tokens(sentence.tokens[range.clone()].to_vec());
+    s.pos_tags = sentence
+        .pos_tags
+        .as_ref()
+        .and_then(|tags| tags.get(range).map(<[String]>::to_vec));
+    s
+}
+
+/// Cuts a length bucket into batches whose relation tensors stay under [`MAX_BATCH_FLOATS`].
+fn split_by_size(bucket: &[usize], lengths: &[usize], relations: usize) -> Vec<Vec<usize>> {
+    let longest = bucket.iter().map(|&u| lengths[u]).max().unwrap_or(1).max(1);
+    let per_sentence = longest * longest * relations.max(100);
+    let fit = (MAX_BATCH_FLOATS / per_sentence).max(1);
+    bucket.chunks(fit).map(<[usize]>::to_vec).collect()
+}
+
+/// A text prepared for the model: its tokens' byte ranges and the model input.
+#[derive(Debug, Clone)]
+pub struct PreparedText {
+    text: String,
+    spans: Vec<Range<usize>>,
+    sentence: Sentence,
+}
+
+impl PreparedText {
+    /// The text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Number of tokens.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Whether the text has no tokens.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+}
+
+/// A [`Predictor`] with a tokenizer: raw texts in, [`Extraction`]s out.
+#[derive(Debug)]
+pub struct Extractor {
+    predictor: Predictor,
+    tokenizer: Tokenizer,
+}
+
+impl Extractor {
+    /// Loads the model (see [`Predictor::load`]) and the tokenizer plugin.
+    pub fn load(model: Model, config: &PipelineConfig) -> Result<Extractor> {
+        let name = plugin::tokenizer_name(&model, config.tokenizer.as_deref()).to_owned();
+        let predictor = Predictor::load(model, config)?;
+        let tokenizer = predictor.plugins.tokenizer(&name)?;
+        tracing::debug!(tokenizer = %tokenizer.metadata().name, "tokenizer loaded");
+        Ok(Extractor {
+            predictor,
+            tokenizer,
+        })
+    }
+
+    /// The predictor.
+    pub fn predictor(&self) -> &Predictor {
+        &self.predictor
+    }
+
+    /// The tokenizer's name.
+    pub fn tokenizer_name(&self) -> &str {
+        &self.tokenizer.metadata().name
+    }
+
+    /// Tokenizes and tags one text. `input` names it in errors (`line 3`). Errors here concern
+    /// this text alone (tokenizer or tagger failures, a sentence too long).
+    pub fn prepare(&self, text: String, input: &str) -> Result<PreparedText> {
+        let spans = self
+            .tokenizer
+            .tokenize_spans(&text)
+            .map_err(|source| Error::PluginCall {
+                input: input.to_owned(),
+                stage: "tokenizing",
+                source: Box::new(source),
+            })?;
+        let tokens = spans.iter().map(|r| text[r.clone()].to_owned()).collect();
+        let sentence = self.predictor.prepare(tokens, None, input)?;
+        Ok(PreparedText {
+            text,
+            spans,
+            sentence,
+        })
+    }
+
+    /// Runs prepared texts and builds their results, in order.
+    pub fn run(&self, prepared: Vec<PreparedText>) -> Result<Vec<Extraction>> {
+        let sentences: Vec<Sentence> = prepared.iter().map(|p| p.sentence.clone()).collect();
+        let predictions = self.predictor.predict(&sentences)?;
+        let relations = self.predictor.model.relations();
+        Ok(prepared
+            .into_iter()
+            .zip(&predictions)
+            .map(|(p, prediction)| {
+                if p.spans.is_empty() {
+                    Extraction::empty(p.text)
+                } else {
+                    Extraction::new(p.text, &p.spans, prediction, relations)
+                }
+            })
+            .collect())
+    }
+
+    /// Extracts from each text (stops at the first text that fails).
+    pub fn extract<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Extraction>> {
+        let prepared = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| self.prepare(t.as_ref().to_owned(), &format!("text {}", i + 1)))
+            .collect::<Result<Vec<_>>>()?;
+        self.run(prepared)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_of_long_sentences_are_cut_to_the_budget() {
+        let lengths = vec![200; 40];
+        let bucket: Vec<usize> = (0..40).collect();
+        let groups = split_by_size(&bucket, &lengths, 171);
+        let per = 200 * 200 * 171;
+        assert!(groups.iter().all(|g| g.len() * per <= MAX_BATCH_FLOATS));
+        assert_eq!(groups.iter().map(Vec::len).sum::<usize>(), 40);
+        let short = split_by_size(&bucket, &vec![10; 40], 171);
+        assert_eq!(short.len(), 1);
+    }
+
+    #[test]
+    fn windows_keep_pos_tags_and_drop_gold() {
+        let mut s = Sentence::from_tokens(["a", "b", "c"].map(String::from).to_vec());
+        s.pos_tags = Some(["X", "Y", "Z"].map(String::from).to_vec());
+        s.entities = vec![Span::single(0)];
+        let w = window(&s, 1..3);
+        assert_eq!(w.tokens, ["b", "c"]);
+        assert_eq!(
+            w.pos_tags.as_deref(),
+            Some(&["Y".to_owned(), "Z".to_owned()][..])
+        );
+        assert!(w.entities.is_empty());
+    }
+}

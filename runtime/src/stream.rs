@@ -1,0 +1,93 @@
+//! `rin extract`'s loop: input records in, one JSON line out per record, in input order.
+//!
+//! Records are prepared one by one (tokenizer, tagger, length check), so that a bad record is
+//! reported with its line number, and skipped with `keep_going`; prepared records are run in
+//! chunks, so that batching by length has something to work with.
+
+use std::io::Write;
+
+use crate::error::{error_chain, Error, Result};
+use crate::pipeline::{Extractor, PreparedText};
+use crate::source::InputRecord;
+
+/// How [`extract_stream`] runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamOptions {
+    /// Skip records with input errors (logged as warnings) instead of stopping.
+    pub keep_going: bool,
+    /// Records run together; 1 answers each line as soon as it arrives (interactive use).
+    pub chunk: usize,
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        StreamOptions {
+            keep_going: false,
+            chunk: 512,
+        }
+    }
+}
+
+/// What [`extract_stream`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StreamSummary {
+    /// Records read (good or bad).
+    pub records: usize,
+    /// Results written.
+    pub written: usize,
+    /// Records skipped because of input errors (`keep_going`).
+    pub skipped: usize,
+}
+
+/// Extracts from every record of `records` (named `source` in messages) and writes one JSON
+/// object per line to `out`. An input error stops the stream unless `options.keep_going`.
+pub fn extract_stream<I, W>(
+    extractor: &Extractor,
+    records: I,
+    source: &str,
+    out: &mut W,
+    options: StreamOptions,
+) -> Result<StreamSummary>
+where
+    I: IntoIterator<Item = Result<InputRecord>>,
+    W: Write,
+{
+    let mut summary = StreamSummary::default();
+    let mut pending: Vec<PreparedText> = Vec::new();
+    let chunk = options.chunk.max(1);
+    for record in records {
+        summary.records += 1;
+        let prepared =
+            record.and_then(|r| extractor.prepare(r.text, &format!("{source} line {}", r.line)));
+        match prepared {
+            Ok(p) => pending.push(p),
+            Err(e) if options.keep_going && e.is_input_error() => {
+                summary.skipped += 1;
+                tracing::warn!("skipped: {}", error_chain(&e));
+            }
+            Err(e) => return Err(e),
+        }
+        if pending.len() >= chunk {
+            summary.written += flush(extractor, &mut pending, out)?;
+        }
+    }
+    summary.written += flush(extractor, &mut pending, out)?;
+    Ok(summary)
+}
+
+fn flush<W: Write>(
+    extractor: &Extractor,
+    pending: &mut Vec<PreparedText>,
+    out: &mut W,
+) -> Result<usize> {
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    let results = extractor.run(std::mem::take(pending))?;
+    for result in &results {
+        serde_json::to_writer(&mut *out, result).map_err(|e| Error::Write(e.into()))?;
+        out.write_all(b"\n").map_err(Error::Write)?;
+    }
+    out.flush().map_err(Error::Write)?;
+    Ok(results.len())
+}

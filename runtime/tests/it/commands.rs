@@ -1,0 +1,111 @@
+//! `rin info`, `rin plugins list` and `rin export`.
+
+use crate::util::*;
+
+#[test]
+fn info_describes_the_model_and_the_plugins_it_would_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        rin(dir.path())
+            .arg("info")
+            .arg("-m")
+            .arg(model(Fixture::Pos)),
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for needle in [
+        "trained 2; exported 0 (untrained), 1 (untrained), 2",
+        "relations  171",
+        "tag set penn-treebank (45 tags)",
+        "tokenizer  english -> ",
+        "librin_plugin_english.so",
+        "tagger     perceptron -> ",
+        "matches the model",
+        "Exact match, threshold 0.64",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
+    }
+
+    let out = run(
+        rin(dir.path())
+            .arg("info")
+            .arg("--json")
+            .arg("-m")
+            .arg(model(Fixture::NoPos)),
+        b"",
+    );
+    let info = &json_lines(&out)[0];
+    assert_eq!(info["format_version"], 1);
+    assert_eq!(info["exported_k"], serde_json::json!([0, 1, 2]));
+    assert_eq!(info["pos"], serde_json::Value::Null);
+    assert_eq!(info["runtime"]["tagger"], serde_json::Value::Null);
+    assert_eq!(info["runtime"]["tokenizer"]["name"], "english");
+}
+
+#[test]
+fn plugins_list_shows_the_shipped_plugins() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(rin(dir.path()).args(["plugins", "list", "--json"]), b"");
+    let listing = json_lines(&out);
+    let names: Vec<(String, String)> = listing
+        .iter()
+        .map(|p| {
+            (
+                p["kind"].as_str().unwrap().to_owned(),
+                p["name"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for (kind, name) in [
+        ("tokenizer", "whitespace"),
+        ("tokenizer", "english"),
+        ("tagger", "perceptron"),
+        ("tagger", "none"),
+    ] {
+        assert!(
+            names.contains(&(kind.to_owned(), name.to_owned())),
+            "{kind} {name} missing: {names:?}"
+        );
+    }
+    let out = run(rin(dir.path()).args(["plugins", "list"]), b"");
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("perceptron"));
+}
+
+#[test]
+fn export_writes_a_folder_that_extract_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let ckpt = dir.path().join("ckpt");
+    rin_exporter::fixture::write_checkpoint(
+        &ckpt,
+        &rin_exporter::fixture::FixtureSpec::tiny(3).without_pos(),
+    )
+    .unwrap();
+    let out = run(
+        rin(dir.path())
+            .arg("export")
+            .arg(&ckpt)
+            .args(["-o", "exported", "--k", "0..=1"]),
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("model_k0.onnx") && stdout.contains("model_k1.onnx"),
+        "{stdout}"
+    );
+    let out = run(
+        rin(dir.path()).args([
+            "extract",
+            "-m",
+            "exported",
+            "--k",
+            "1",
+            "the cat sat on the mat",
+        ]),
+        b"",
+    );
+    assert_eq!(json_lines(&out).len(), 1);
+}

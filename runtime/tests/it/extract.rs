@@ -1,0 +1,237 @@
+//! `rin extract`: results equal decoding the model's outputs directly; inputs from arguments,
+//! stdin and files give the same results; offsets are character offsets.
+
+use rin_core::MatchMode;
+use serde_json::Value;
+
+use crate::util::*;
+
+/// `(subject token range, relation, object token range)` of each triple of one result line.
+fn triples_of(line: &Value) -> Vec<([u64; 2], String, [u64; 2], f64)> {
+    let range = |m: &Value| {
+        [
+            m["tokens"][0].as_u64().unwrap(),
+            m["tokens"][1].as_u64().unwrap(),
+        ]
+    };
+    line["triples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                range(&t["subject"]),
+                t["relation"].as_str().unwrap().to_owned(),
+                range(&t["object"]),
+                t["score"].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn extract_on_webnlg_gives_the_triples_of_decoding_the_model_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let sentences = webnlg_sentences(40);
+    let texts: Vec<String> = sentences.iter().map(|t| t.join(" ")).collect();
+    let input = dir.path().join("webnlg.txt");
+    std::fs::write(&input, texts.join("\n") + "\n").unwrap();
+
+    // Small batches: sentences are grouped by length and padded, unlike the reference.
+    let output = run(
+        rin(dir.path())
+            .args([
+                "extract",
+                "--tokenizer",
+                "whitespace",
+                "--batch-size",
+                "4",
+                "--input",
+            ])
+            .arg(&input)
+            .arg("--model")
+            .arg(model(Fixture::Pos)),
+        b"",
+    );
+    let lines = json_lines(&output);
+    assert_eq!(lines.len(), sentences.len());
+
+    let direct = direct_predictions(
+        &model(Fixture::Pos),
+        &sentences,
+        MatchMode::Exact,
+        FIXTURE_THRESHOLD,
+    );
+    let relations = webnlg_relations();
+    let mut total = 0;
+    for ((line, reference), tokens) in lines.iter().zip(&direct).zip(&sentences) {
+        assert_eq!(line["tokens"].as_array().unwrap().len(), tokens.len());
+        let got = triples_of(line);
+        let want: Vec<_> = reference
+            .triples
+            .iter()
+            .map(|(s, r, o, score)| {
+                (
+                    [s.start as u64, s.end as u64],
+                    relations[*r].clone(),
+                    [o.start as u64, o.end as u64],
+                    *score as f64,
+                )
+            })
+            .collect();
+        assert_eq!(got.len(), want.len(), "{}", line["text"]);
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!((&g.0, &g.1, &g.2), (&w.0, &w.1, &w.2), "{}", line["text"]);
+            assert!((g.3 - w.3).abs() < 1e-4, "score {} vs {}", g.3, w.3);
+        }
+        let entities: Vec<[u64; 2]> = line["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                [
+                    e["tokens"][0].as_u64().unwrap(),
+                    e["tokens"][1].as_u64().unwrap(),
+                ]
+            })
+            .collect();
+        let want_entities: Vec<[u64; 2]> = rin_core::decode_bioes(&reference.tags)
+            .into_iter()
+            .map(|s| [s.start as u64, s.end as u64])
+            .collect();
+        assert_eq!(entities, want_entities);
+        total += got.len();
+    }
+    assert!(total > 0, "the fixture should produce triples");
+}
+
+#[test]
+fn arguments_stdin_and_jsonl_give_the_same_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = [
+        "The cat sat on the mat .",
+        "John was born in London city .",
+        "London",
+    ];
+    let m = model(Fixture::Pos);
+    let from_args = json_lines(&run(
+        rin(dir.path()).arg("extract").arg("-m").arg(&m).args(texts),
+        b"",
+    ));
+    let from_stdin = json_lines(&run(
+        rin(dir.path()).arg("extract").arg("-m").arg(&m),
+        texts.join("\n").as_bytes(),
+    ));
+    let jsonl: String = texts
+        .iter()
+        .map(|t| serde_json::json!({ "text": t, "id": 1 }).to_string() + "\n")
+        .collect();
+    let file = dir.path().join("in.jsonl");
+    std::fs::write(&file, jsonl).unwrap();
+    let from_file = json_lines(&run(
+        rin(dir.path())
+            .arg("extract")
+            .arg("-m")
+            .arg(&m)
+            .arg("--input")
+            .arg(&file),
+        b"",
+    ));
+    assert_eq!(from_args.len(), 3);
+    assert_eq!(from_args, from_stdin);
+    assert_eq!(from_args, from_file);
+    assert_eq!(from_args[0]["text"], texts[0]);
+}
+
+#[test]
+fn offsets_are_character_offsets_into_the_text() {
+    let dir = tempfile::tempdir().unwrap();
+    // Multi-byte characters before and inside tokens.
+    let text = "Zürich’s café — born in Genève , Schweiz .";
+    let output = run(
+        rin(dir.path())
+            .arg("extract")
+            .arg("-m")
+            .arg(model(Fixture::Pos))
+            .args(["--threshold", "0"])
+            .arg(text),
+        b"",
+    );
+    let line = &json_lines(&output)[0];
+    let chars: Vec<char> = text.chars().collect();
+    let slice = |v: &Value| -> String {
+        let (s, e) = (
+            v["start"].as_u64().unwrap() as usize,
+            v["end"].as_u64().unwrap() as usize,
+        );
+        chars[s..e].iter().collect()
+    };
+    for token in line["tokens"].as_array().unwrap() {
+        assert_eq!(slice(token), token["text"].as_str().unwrap());
+    }
+    let triples = line["triples"].as_array().unwrap();
+    assert!(
+        !triples.is_empty(),
+        "threshold 0 keeps every pair of entities"
+    );
+    for t in triples {
+        for m in [&t["subject"], &t["object"]] {
+            assert_eq!(slice(m), m["text"].as_str().unwrap());
+        }
+    }
+}
+
+#[test]
+fn k_selects_the_graph_and_an_unknown_k_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = model(Fixture::Pos);
+    let text = "John was born in London city .";
+    let score_sum = |k: &str| -> f64 {
+        let lines = json_lines(&run(
+            rin(dir.path()).arg("extract").arg("-m").arg(&m).args([
+                "--k",
+                k,
+                "--threshold",
+                "0",
+                text,
+            ]),
+            b"",
+        ));
+        triples_of(&lines[0]).iter().map(|t| t.3).sum()
+    };
+    assert_ne!(score_sum("0"), score_sum("2"));
+    let out = run(
+        rin(dir.path())
+            .arg("extract")
+            .arg("-m")
+            .arg(&m)
+            .args(["--k", "5", text]),
+        b"",
+    );
+    assert_fails_with(&out, &["no graph for K = 5", "[0, 1, 2]"]);
+}
+
+#[test]
+fn partial_match_model_without_pos_needs_no_tagger() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        rin(dir.path())
+            .arg("extract")
+            .arg("-m")
+            .arg(model(Fixture::NoPos))
+            .args(["--tagger", "does-not-exist", "john born in london"]),
+        b"",
+    );
+    let lines = json_lines(&out);
+    let triples = lines[0]["triples"].as_array().unwrap();
+    assert!(!triples.is_empty());
+    for t in triples {
+        for m in [&t["subject"], &t["object"]] {
+            let [a, b] = [
+                m["tokens"][0].as_u64().unwrap(),
+                m["tokens"][1].as_u64().unwrap(),
+            ];
+            assert_eq!(b, a + 1, "partial match: one-token mentions");
+        }
+    }
+}
