@@ -72,7 +72,7 @@ fn collect_words(dir: &Path, words: &mut HashSet<String>) -> Result<()> {
     for entry in entries {
         let path = entry?.path();
         let is_split = path.extension().is_some_and(|e| e == "json")
-            && !path.file_name().is_some_and(|n| n == "rel2id.json");
+            && path.file_name().is_none_or(|n| n != "rel2id.json");
         if !is_split {
             continue;
         }
