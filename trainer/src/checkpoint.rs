@@ -1,0 +1,371 @@
+//! Checkpoints: `model.safetensors` (the weights, named as in [`crate::model::parameter_names`]),
+//! `checkpoint.json` (everything else needed to use them) and, in `last` only,
+//! `train_state.safetensors` (Adam's moments, for `--resume`).
+//!
+//! Layout of a run directory:
+//! ```text
+//! run_dir/
+//!   metrics.jsonl            one JSON line per epoch
+//!   last -> .ckpt-last-…/    symbolic link to the newest epoch's checkpoint
+//!   best -> .ckpt-best-…/    symbolic link to the checkpoint with the best dev F1
+//!   .ckpt-*/                 model.safetensors, checkpoint.json [, train_state.safetensors]
+//! ```
+//! Atomicity: a checkpoint is written whole into a fresh hidden directory, flushed, and then
+//! published by pointing a new symbolic link at it and renaming that link over `last` (or
+//! `best`); `rename` replaces a link atomically. Killing the process at any moment therefore
+//! leaves `last` pointing at a complete checkpoint, the old one or the new one. Directories no
+//! longer linked are removed after each publication.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rin_core::{MatchMode, Vocab};
+use serde::{Deserialize, Serialize};
+use tch::nn::VarStore;
+use tch::{Device, Tensor};
+
+use crate::config::{ModelConfig, TrainConfig};
+use crate::corpus::{DataInfo, EmbeddingInfo};
+use crate::error::{CheckpointProblem, Error, Result};
+use crate::eval::Scores;
+use crate::model::RinModel;
+use crate::optim::Adam;
+use crate::pos::PosSource;
+
+/// The version of `checkpoint.json` this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+/// The weights file in a checkpoint directory.
+pub const WEIGHTS_FILE: &str = "model.safetensors";
+/// The JSON sidecar in a checkpoint directory.
+pub const META_FILE: &str = "checkpoint.json";
+/// The optimiser state in a `last` checkpoint directory.
+pub const TRAIN_STATE_FILE: &str = "train_state.safetensors";
+/// The per-epoch metrics log in a run directory.
+pub const METRICS_FILE: &str = "metrics.jsonl";
+
+/// The POS side of a checkpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PosInfo {
+    /// The POS vocabulary (PAD, UNK, then the tag set).
+    pub vocab: Vocab,
+    /// The tag set's name (`penn-treebank`).
+    pub tagset: String,
+    /// What produced the training tags.
+    pub source: Option<PosSource>,
+}
+
+/// Where training stands; present in `last` checkpoints, which `--resume` reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Progress {
+    /// Epochs completed.
+    pub epoch: usize,
+    /// Optimiser steps taken.
+    pub step: usize,
+    /// Best dev F1 (string triples) so far, in [0, 1]; -1 before the first evaluation.
+    pub best_f1: f64,
+    /// The epoch that reached `best_f1`.
+    pub best_epoch: usize,
+    /// Epochs since `best_f1` last improved.
+    pub epochs_without_improvement: usize,
+    /// Adam's step count per parameter.
+    pub adam_steps: BTreeMap<String, u64>,
+}
+
+/// One parameter's name and shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParameterInfo {
+    /// The name in `model.safetensors`.
+    pub name: String,
+    /// Its shape.
+    pub shape: Vec<i64>,
+}
+
+/// `checkpoint.json`: everything needed to use `model.safetensors` without the training data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckpointMeta {
+    /// [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// The model's shape; rebuilds the parameters.
+    pub model: ModelConfig,
+    /// The run's settings.
+    pub train: TrainConfig,
+    /// The entity tags in output order.
+    pub tags: Vec<String>,
+    /// Relation names in output order.
+    pub relations: Vec<String>,
+    /// The word vocabulary (row order of `word_embedding.weight`; look-ups lower-case the token).
+    pub words: Vocab,
+    /// The POS vocabulary and where tags came from; `None` for models without POS.
+    pub pos: Option<PosInfo>,
+    /// Triple matching for scoring and decoding.
+    pub match_mode: MatchMode,
+    /// Relation probability threshold.
+    pub threshold: f32,
+    /// Where the initial word vectors came from.
+    pub embeddings: EmbeddingInfo,
+    /// The data set and split sizes.
+    pub data: DataInfo,
+    /// Every parameter with its shape.
+    pub parameters: Vec<ParameterInfo>,
+    /// The epoch these weights are from.
+    pub epoch: usize,
+    /// Dev scores of these weights.
+    pub dev: Option<Scores>,
+    /// Training progress (`last` only).
+    pub progress: Option<Progress>,
+}
+
+impl CheckpointMeta {
+    /// The POS vocabulary to batch with: the stored one, or PAD/UNK only for models without POS.
+    pub fn pos_vocab(&self) -> Vocab {
+        self.pos
+            .as_ref()
+            .map_or_else(Vocab::new, |p| p.vocab.clone())
+    }
+}
+
+/// The parameters of `vs` with their shapes, sorted by name.
+pub fn parameter_infos(vs: &VarStore) -> Vec<ParameterInfo> {
+    let mut v: Vec<ParameterInfo> = vs
+        .variables()
+        .into_iter()
+        .map(|(name, t)| ParameterInfo {
+            name,
+            shape: t.size(),
+        })
+        .collect();
+    v.sort_by(|a, b| a.name.cmp(&b.name));
+    v
+}
+
+/// A loaded checkpoint: its metadata, and the model in its own `VarStore`.
+#[derive(Debug)]
+pub struct Checkpoint {
+    /// The directory it was read from.
+    pub dir: PathBuf,
+    /// `checkpoint.json`.
+    pub meta: CheckpointMeta,
+    /// Owns the parameters.
+    pub vs: VarStore,
+    /// The model.
+    pub model: RinModel,
+}
+
+impl Checkpoint {
+    /// Reads `dir/checkpoint.json`, rebuilds the model on `device` and loads `dir/model.safetensors`.
+    pub fn load(dir: &Path, device: Device) -> Result<Checkpoint> {
+        let meta = read_meta(dir)?;
+        let mut vs = VarStore::new(device);
+        let model = RinModel::new(&vs.root(), meta.model.clone());
+        let weights = require(dir, WEIGHTS_FILE)?;
+        vs.load(&weights).map_err(|source| Error::Torch {
+            what: "loading checkpoint weights",
+            source,
+        })?;
+        Ok(Checkpoint {
+            dir: dir.to_path_buf(),
+            meta,
+            vs,
+            model,
+        })
+    }
+
+    /// Restores `adam` from this checkpoint's `train_state.safetensors`.
+    pub fn restore_optimizer(&self, adam: &mut Adam) -> Result<()> {
+        let path = self.dir.join(TRAIN_STATE_FILE);
+        let progress = self
+            .meta
+            .progress
+            .as_ref()
+            .ok_or_else(|| Error::Checkpoint {
+                path: self.dir.clone(),
+                problem: CheckpointProblem::NoTrainState,
+            })?;
+        let path = require(&self.dir, TRAIN_STATE_FILE).map(|_| path)?;
+        let tensors: HashMap<String, Tensor> = Tensor::read_safetensors(&path)
+            .map_err(Error::torch("reading the optimiser state"))?
+            .into_iter()
+            .collect();
+        adam.load_state(tensors, &progress.adam_steps, &path)
+    }
+}
+
+/// Reads and checks `dir/checkpoint.json`.
+pub fn read_meta(dir: &Path) -> Result<CheckpointMeta> {
+    let path = require(dir, META_FILE)?;
+    let text = fs::read_to_string(&path).map_err(Error::io(&path))?;
+    let meta: CheckpointMeta = serde_json::from_str(&text).map_err(|source| Error::Json {
+        path: path.clone(),
+        source,
+    })?;
+    if meta.format_version != FORMAT_VERSION {
+        return Err(Error::Checkpoint {
+            path,
+            problem: CheckpointProblem::Version {
+                expected: FORMAT_VERSION,
+                found: meta.format_version,
+            },
+        });
+    }
+    Ok(meta)
+}
+
+fn require(dir: &Path, file: &str) -> Result<PathBuf> {
+    let path = dir.join(file);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(Error::Checkpoint {
+            path: dir.to_path_buf(),
+            problem: CheckpointProblem::MissingFile(file.into()),
+        })
+    }
+}
+
+/// Writes a checkpoint and publishes it as `run_dir/name` (`last` or `best`) atomically.
+/// With `optimizer`, Adam's state is saved too (for `--resume`).
+pub fn save(
+    run_dir: &Path,
+    name: &str,
+    vs: &VarStore,
+    meta: &CheckpointMeta,
+    optimizer: Option<&Adam>,
+) -> Result<PathBuf> {
+    fs::create_dir_all(run_dir).map_err(Error::io(run_dir))?;
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let stage_name = format!(".ckpt-{name}-{:06}-{stamp}", meta.epoch);
+    let stage = run_dir.join(&stage_name);
+    fs::create_dir(&stage).map_err(Error::io(&stage))?;
+
+    let mut named: Vec<(String, Tensor)> = vs
+        .variables()
+        .into_iter()
+        .map(|(n, t)| (n, t.detach().to_device(Device::Cpu).contiguous()))
+        .collect();
+    named.sort_by(|a, b| a.0.cmp(&b.0));
+    let weights = stage.join(WEIGHTS_FILE);
+    Tensor::write_safetensors(&named, &weights)
+        .map_err(Error::torch("writing checkpoint weights"))?;
+    sync_file(&weights)?;
+    if let Some(adam) = optimizer {
+        let (tensors, _) = adam.state();
+        let tensors: Vec<(String, Tensor)> = tensors
+            .into_iter()
+            .map(|(n, t)| (n, t.to_device(Device::Cpu).contiguous()))
+            .collect();
+        let path = stage.join(TRAIN_STATE_FILE);
+        Tensor::write_safetensors(&tensors, &path)
+            .map_err(Error::torch("writing the optimiser state"))?;
+        sync_file(&path)?;
+    }
+    let meta_path = stage.join(META_FILE);
+    let json = serde_json::to_vec_pretty(meta).map_err(|source| Error::Json {
+        path: meta_path.clone(),
+        source,
+    })?;
+    write_synced(&meta_path, &json)?;
+    sync_file(&stage)?;
+
+    publish(run_dir, name, &stage_name)?;
+    remove_unlinked(run_dir);
+    Ok(run_dir.join(name))
+}
+
+/// Points `run_dir/name` at `run_dir/target` atomically.
+#[cfg(unix)]
+fn publish(run_dir: &Path, name: &str, target: &str) -> Result<()> {
+    let link_tmp = run_dir.join(format!(".{name}.link-tmp"));
+    let _ = fs::remove_file(&link_tmp);
+    std::os::unix::fs::symlink(target, &link_tmp).map_err(Error::io(&link_tmp))?;
+    let link = run_dir.join(name);
+    fs::rename(&link_tmp, &link).map_err(Error::io(&link))?;
+    sync_file(run_dir)
+}
+
+/// Points `run_dir/name` at `run_dir/target` (not atomic off Unix: the old one is removed first).
+#[cfg(not(unix))]
+fn publish(run_dir: &Path, name: &str, target: &str) -> Result<()> {
+    let link = run_dir.join(name);
+    let _ = fs::remove_dir_all(&link);
+    fs::rename(run_dir.join(target), &link).map_err(Error::io(&link))
+}
+
+/// Removes `.ckpt-*` directories that neither `last` nor `best` points at. Best effort: a
+/// leftover directory wastes space but never breaks anything.
+fn remove_unlinked(run_dir: &Path) {
+    let linked: Vec<PathBuf> = ["last", "best"]
+        .iter()
+        .filter_map(|n| fs::read_link(run_dir.join(n)).ok())
+        .collect();
+    let Ok(entries) = fs::read_dir(run_dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let name = file_name.to_string_lossy();
+        if name.starts_with(".ckpt-")
+            && !linked
+                .iter()
+                .any(|l| l.as_os_str() == file_name.as_os_str())
+        {
+            if let Err(e) = fs::remove_dir_all(entry.path()) {
+                tracing::debug!(path = %entry.path().display(), error = %e, "cannot remove an old checkpoint");
+            }
+        }
+    }
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut f = fs::File::create(path).map_err(Error::io(path))?;
+    f.write_all(bytes).map_err(Error::io(path))?;
+    f.sync_all().map_err(Error::io(path))
+}
+
+fn sync_file(path: &Path) -> Result<()> {
+    fs::File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(Error::io(path))
+}
+
+/// Appends one JSON line to `run_dir/metrics.jsonl`.
+pub fn append_metrics<T: Serialize>(run_dir: &Path, record: &T) -> Result<()> {
+    let path = run_dir.join(METRICS_FILE);
+    let mut line = serde_json::to_vec(record).map_err(|source| Error::Json {
+        path: path.clone(),
+        source,
+    })?;
+    line.push(b'\n');
+    let mut f = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(Error::io(&path))?;
+    f.write_all(&line).map_err(Error::io(&path))?;
+    f.flush().map_err(Error::io(&path))
+}
+
+/// Keeps only the lines of `metrics.jsonl` whose `epoch` is at most `epoch` (on resume: lines of
+/// epochs that ran after the checkpoint was written are dropped, since they will run again).
+pub fn truncate_metrics(run_dir: &Path, epoch: usize) -> Result<()> {
+    let path = run_dir.join(METRICS_FILE);
+    let Ok(text) = fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    let kept: String = text
+        .lines()
+        .filter(|line| {
+            serde_json::from_str::<serde_json::Value>(line)
+                .ok()
+                .and_then(|v| v.get("epoch").and_then(serde_json::Value::as_u64))
+                .is_some_and(|e| e as usize <= epoch)
+        })
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    let tmp = run_dir.join(format!("{METRICS_FILE}.tmp"));
+    write_synced(&tmp, kept.as_bytes())?;
+    fs::rename(&tmp, &path).map_err(Error::io(&path))
+}

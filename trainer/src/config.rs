@@ -1,0 +1,233 @@
+//! Settings: the model's shape ([`ModelConfig`], stored in every checkpoint) and a training run's
+//! settings ([`TrainConfig`], stored too, so that `--resume` and `eval` need no flags repeated).
+
+use std::path::PathBuf;
+
+use rin_core::{DataFormat, MatchMode};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// How the interaction layers update the shared state `H^k` (MODEL.md, "Ablations").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Interaction {
+    /// `H^k = H^{k-1} + H_e^k + H_r^k`: the full model.
+    #[default]
+    Full,
+    /// `H^k = H^{k-1} + H_r^k`: "RIN w/o ER", the entity view does not feed back.
+    NoEr,
+    /// `H^k = H^{k-1} + H_e^k`: "RIN w/o RC", the relation view does not feed back.
+    NoRc,
+}
+
+/// The shape of a RIN model: everything needed to rebuild its parameters before loading weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelConfig {
+    /// Rows of the word embedding (PAD and UNK included).
+    pub word_vocab: usize,
+    /// Word vector size (50 with GloVe 6B 50d; the paper used 100).
+    pub word_dim: usize,
+    /// Rows of the POS embedding (PAD and UNK included); 0 when the model has no POS input.
+    pub pos_vocab: usize,
+    /// POS vector size (10); 0 for "w/o POS", and then there is no `pos_embedding.weight`.
+    pub pos_dim: usize,
+    /// BiLSTM hidden size per direction (50, so `d = 100`).
+    pub lstm_hidden: usize,
+    /// Hidden size `d_m` of the relation head (100).
+    pub relation_hidden: usize,
+    /// Number of relation types `R`.
+    pub relations: usize,
+    /// Interaction rounds the model was trained with (K; 0 is "w/o interaction").
+    pub k: usize,
+    /// Which views feed back into `H^k`.
+    pub interaction: Interaction,
+    /// Dropout on the input vectors, in training only (0.1).
+    pub dropout: f64,
+}
+
+impl ModelConfig {
+    /// The BiLSTM output size `d` (both directions).
+    pub fn hidden(&self) -> usize {
+        2 * self.lstm_hidden
+    }
+
+    /// Whether the model reads POS ids.
+    pub fn uses_pos(&self) -> bool {
+        self.pos_dim > 0 && self.pos_vocab > 0
+    }
+
+    /// The LSTM input size: word plus POS vector.
+    pub fn input_dim(&self) -> usize {
+        self.word_dim + if self.uses_pos() { self.pos_dim } else { 0 }
+    }
+}
+
+/// Which device to train or evaluate on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum DeviceChoice {
+    /// The CPU.
+    Cpu,
+    /// The first CUDA device; an error when libtorch sees none.
+    Cuda,
+    /// CUDA when libtorch sees a GPU, else the CPU.
+    #[default]
+    Auto,
+}
+
+impl DeviceChoice {
+    /// Resolves the choice to a libtorch device.
+    pub fn resolve(self) -> Result<tch::Device> {
+        match self {
+            DeviceChoice::Cpu => Ok(tch::Device::Cpu),
+            DeviceChoice::Auto => Ok(tch::Device::cuda_if_available()),
+            DeviceChoice::Cuda if tch::Cuda::is_available() => Ok(tch::Device::Cuda(0)),
+            DeviceChoice::Cuda => Err(Error::DeviceUnavailable {
+                requested: "cuda".into(),
+            }),
+        }
+    }
+}
+
+/// Everything a training run needs. Defaults are the paper's WebNLG settings (MODEL.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TrainConfig {
+    /// Folder with `train.json`, `dev.json`, `test.json` and `rel2id.json`.
+    pub data_dir: PathBuf,
+    /// Input format; `None` detects it from `train.json`.
+    pub format: Option<DataFormat>,
+    /// Partial (last word) or exact (whole span) matching; `None` picks partial for CasRel data
+    /// (WebNLG*, NYT*) and exact otherwise.
+    pub match_mode: Option<MatchMode>,
+    /// GloVe text file (`.txt` or `.txt.gz`); `None` initialises word vectors at random.
+    pub embeddings: Option<PathBuf>,
+    /// Word vector size when there is no embeddings file.
+    pub word_dim: usize,
+    /// POS vector size; 0 disables POS ("w/o POS").
+    pub pos_dim: usize,
+    /// BiLSTM hidden size per direction.
+    pub lstm_hidden: usize,
+    /// Relation head hidden size `d_m`.
+    pub relation_hidden: usize,
+    /// Interaction rounds K; `None` picks 2 for partial and 3 for exact match (WebNLG).
+    pub k: Option<usize>,
+    /// Which views feed back into `H^k` (ablations).
+    pub interaction: Interaction,
+    /// Sum the loss over every layer `k = 0..K`, so that any K up to the trained one is usable.
+    pub deep_supervision: bool,
+    /// Input dropout.
+    pub dropout: f64,
+    /// Adam learning rate.
+    pub lr: f64,
+    /// Sentences per batch.
+    pub batch_size: usize,
+    /// Maximum number of epochs.
+    pub epochs: usize,
+    /// Stop after this many epochs without a better dev F1.
+    pub patience: usize,
+    /// Clip the global gradient norm to this value (0 disables clipping).
+    pub clip: f64,
+    /// Seed of every random choice (initialisation, shuffling, dropout).
+    pub seed: u64,
+    /// Training device.
+    pub device: DeviceChoice,
+    /// libtorch intra-op threads; `None` keeps libtorch's default.
+    pub threads: Option<usize>,
+    /// Where checkpoints and `metrics.jsonl` go.
+    pub run_dir: PathBuf,
+    /// The POS tagger plugin for data without POS tags (WebNLG*).
+    pub pos_tagger: String,
+    /// Where tagger plugins are; `None`: `$RIN_PLUGIN_DIR`, else next to the executable.
+    pub plugin_dir: Option<PathBuf>,
+    /// Relation probability threshold for decoding.
+    pub threshold: f32,
+    /// Use only the first N training sentences (quick experiments, tests).
+    pub train_limit: Option<usize>,
+    /// Use only the first N dev sentences.
+    pub dev_limit: Option<usize>,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            data_dir: PathBuf::from("data/webnlg"),
+            format: None,
+            match_mode: None,
+            embeddings: None,
+            word_dim: 50,
+            pos_dim: 10,
+            lstm_hidden: 50,
+            relation_hidden: 100,
+            k: None,
+            interaction: Interaction::Full,
+            deep_supervision: false,
+            dropout: 0.1,
+            lr: 5e-4,
+            batch_size: 50,
+            epochs: 150,
+            patience: 30,
+            clip: 5.0,
+            seed: 1,
+            device: DeviceChoice::Auto,
+            threads: None,
+            run_dir: PathBuf::from("runs/rin"),
+            pos_tagger: "perceptron".into(),
+            plugin_dir: None,
+            threshold: rin_core::decode::DEFAULT_THRESHOLD,
+            train_limit: None,
+            dev_limit: None,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// The match mode for `format` when none is set.
+    pub fn match_mode_for(&self, format: DataFormat) -> MatchMode {
+        self.match_mode.unwrap_or(match format {
+            DataFormat::CasRel => MatchMode::Partial,
+            _ => MatchMode::Exact,
+        })
+    }
+
+    /// K for `mode` when none is set: the paper's WebNLG values.
+    pub fn k_for(&self, mode: MatchMode) -> usize {
+        self.k.unwrap_or(match mode {
+            MatchMode::Partial => 2,
+            MatchMode::Exact => 3,
+        })
+    }
+
+    /// Checks ranges.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |name, reason: &str| {
+            Err(Error::Setting {
+                name,
+                reason: reason.into(),
+            })
+        };
+        if self.batch_size == 0 {
+            return bad("--batch", "must be at least 1");
+        }
+        if !(self.lr > 0.0 && self.lr.is_finite()) {
+            return bad("--lr", "must be a positive number");
+        }
+        if !(0.0..1.0).contains(&self.dropout) {
+            return bad("--dropout", "must be in [0, 1)");
+        }
+        if !(self.clip >= 0.0 && self.clip.is_finite()) {
+            return bad("--clip", "must be 0 (off) or positive");
+        }
+        if !(0.0..=1.0).contains(&self.threshold) {
+            return bad("--threshold", "must be in [0, 1]");
+        }
+        if self.threads == Some(0) {
+            return bad("--threads", "must be at least 1");
+        }
+        if self.lstm_hidden == 0 || self.relation_hidden == 0 || self.word_dim == 0 {
+            return bad("model size", "hidden sizes and word_dim must be positive");
+        }
+        Ok(())
+    }
+}

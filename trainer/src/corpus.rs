@@ -1,0 +1,244 @@
+//! Loading a data set's splits and building the word vocabulary with its initial vectors.
+//!
+//! Word vocabulary (a documented choice): every training token, plus every dev/test token that
+//! has a GloVe vector. Every row is fine-tuned, but a word that never occurs in training gets no
+//! gradient, so dev/test-only words keep their GloVe vectors; training words without a vector
+//! start random; all other words are UNK (a zero vector).
+//! Look-ups use `rin_core::word_key` (lower case), since GloVe 6B is lower-cased.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rin_core::dataset::load_relations;
+use rin_core::{
+    load_glove, load_split, word_key, DataFormat, Dataset, LoadReport, MatchMode, RelationSet,
+    Vocab,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The three splits of a data set and its relation set.
+#[derive(Debug)]
+pub struct Corpus {
+    /// The data folder.
+    pub dir: PathBuf,
+    /// The input format.
+    pub format: DataFormat,
+    /// The relation types.
+    pub relations: RelationSet,
+    /// Training sentences.
+    pub train: Dataset,
+    /// Development sentences (model selection).
+    pub dev: Dataset,
+    /// Test sentences (never used for selection).
+    pub test: Dataset,
+}
+
+impl Corpus {
+    /// Reads `dir/{train,dev,test}.json` and `dir/rel2id.json`; `format` `None` detects it.
+    /// Sentences without tokens are dropped (a BiLSTM cannot read them).
+    pub fn load(dir: &Path, format: Option<DataFormat>) -> Result<Corpus> {
+        let format = match format {
+            Some(f) => f,
+            None => DataFormat::detect(&rin_core::dataset::split_path(
+                dir,
+                "train",
+                DataFormat::CasRel,
+            ))
+            .map_err(Error::data(format!(
+                "detect the format of {}",
+                dir.display()
+            )))?,
+        };
+        let relations = load_relations(dir).map_err(Error::data(format!(
+            "read the relations of {}",
+            dir.display()
+        )))?;
+        let split = |name: &str| -> Result<Dataset> {
+            let mut d = load_split(dir, name, format, &relations).map_err(Error::data(format!(
+                "read split {name} of {}",
+                dir.display()
+            )))?;
+            d.sentences.retain(|s| !s.is_empty());
+            Ok(d)
+        };
+        Ok(Corpus {
+            dir: dir.to_path_buf(),
+            format,
+            train: split("train")?,
+            dev: split("dev")?,
+            test: split("test")?,
+            relations,
+        })
+    }
+
+    /// A split by name.
+    pub fn split(&self, name: &str) -> Option<&Dataset> {
+        match name {
+            "train" => Some(&self.train),
+            "dev" => Some(&self.dev),
+            "test" => Some(&self.test),
+            _ => None,
+        }
+    }
+
+    /// Sizes and loader reports, for the checkpoint.
+    pub fn info(&self, match_mode: MatchMode) -> DataInfo {
+        let mut reports = BTreeMap::new();
+        for (name, d) in [
+            ("train", &self.train),
+            ("dev", &self.dev),
+            ("test", &self.test),
+        ] {
+            reports.insert(
+                name.to_owned(),
+                SplitInfo {
+                    sentences: d.sentences.len(),
+                    report: d.report,
+                },
+            );
+        }
+        DataInfo {
+            dir: self.dir.clone(),
+            format: self.format,
+            match_mode,
+            splits: reports,
+        }
+    }
+}
+
+/// Where the training data came from, as stored in the checkpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataInfo {
+    /// The data folder.
+    pub dir: PathBuf,
+    /// Its format.
+    pub format: DataFormat,
+    /// The match mode used for scoring.
+    pub match_mode: MatchMode,
+    /// Per split: sentences used and the loader's report.
+    pub splits: BTreeMap<String, SplitInfo>,
+}
+
+/// One split's size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SplitInfo {
+    /// Sentences used (after `--train-limit`/`--dev-limit`).
+    pub sentences: usize,
+    /// What the loader read and had to change.
+    pub report: LoadReport,
+}
+
+/// The word vocabulary and the rows to initialise from pre-trained vectors.
+#[derive(Debug, Clone)]
+pub struct WordVectors {
+    /// PAD, UNK, training words, then dev/test words that have a vector.
+    pub vocab: Vocab,
+    /// Vector size.
+    pub dim: usize,
+    /// Vocabulary rows that have a pre-trained vector.
+    pub rows: Vec<i64>,
+    /// `rows.len() x dim` vectors, row-major.
+    pub vectors: Vec<f32>,
+}
+
+/// Where the initial word vectors came from, as stored in the checkpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmbeddingInfo {
+    /// The vectors file, if any.
+    pub path: Option<PathBuf>,
+    /// Vector size.
+    pub dim: usize,
+    /// Vocabulary size (PAD and UNK included).
+    pub vocab: usize,
+    /// Rows initialised from the file.
+    pub pretrained_rows: usize,
+    /// How the other rows were initialised.
+    pub other_rows: String,
+}
+
+/// The range of the uniform initialisation of words without a pre-trained vector (Kim 2014).
+pub const RANDOM_WORD_RANGE: f64 = 0.25;
+
+/// Builds the word vocabulary from `train` (and `others` where `embeddings` has a vector) and, if
+/// given, reads the vectors it needs from a GloVe file.
+pub fn word_vectors(
+    train: &Dataset,
+    others: &[&Dataset],
+    embeddings: Option<&Path>,
+    default_dim: usize,
+) -> Result<WordVectors> {
+    let keys = |d: &Dataset| -> Vec<String> {
+        d.sentences
+            .iter()
+            .flat_map(|s| s.tokens.iter().map(|t| word_key(t)))
+            .collect()
+    };
+    let glove = match embeddings {
+        Some(path) => {
+            let mut wanted: HashSet<String> = keys(train).into_iter().collect();
+            for d in others {
+                wanted.extend(keys(d));
+            }
+            Some(
+                load_glove(path, Some(&wanted))
+                    .map_err(Error::data(format!("read word vectors {}", path.display())))?,
+            )
+        }
+        None => None,
+    };
+    let mut vocab = Vocab::new();
+    for key in keys(train) {
+        vocab.insert(&key);
+    }
+    if let Some(glove) = &glove {
+        for d in others {
+            for key in keys(d) {
+                if glove.vocab.contains(&key) {
+                    vocab.insert(&key);
+                }
+            }
+        }
+    }
+    let dim = glove.as_ref().map_or(default_dim, |g| g.dim);
+    let (mut rows, mut vectors) = (Vec::new(), Vec::new());
+    if let Some(glove) = &glove {
+        for (id, word) in vocab.tokens().iter().enumerate().skip(2) {
+            if glove.vocab.contains(word) {
+                if let Some(v) = glove.row(glove.vocab.id(word)) {
+                    rows.push(id as i64);
+                    vectors.extend_from_slice(v);
+                }
+            }
+        }
+    }
+    Ok(WordVectors {
+        vocab,
+        dim,
+        rows,
+        vectors,
+    })
+}
+
+impl WordVectors {
+    /// The checkpoint record of these vectors.
+    pub fn info(&self, path: Option<&Path>) -> EmbeddingInfo {
+        EmbeddingInfo {
+            path: path.map(Path::to_path_buf),
+            dim: self.dim,
+            vocab: self.vocab.len(),
+            pretrained_rows: self.rows.len(),
+            other_rows: format!(
+                "uniform(-{RANDOM_WORD_RANGE}, {RANDOM_WORD_RANGE}); PAD and UNK rows zero"
+            ),
+        }
+    }
+}
+
+/// Keeps the first `limit` sentences, if a limit is set.
+pub fn truncate(dataset: &mut Dataset, limit: Option<usize>) {
+    if let Some(limit) = limit {
+        dataset.sentences.truncate(limit);
+    }
+}

@@ -1,0 +1,195 @@
+//! POS tags: the fixed Penn Treebank tag set, tag normalisation, and where tags come from.
+//!
+//! WebNLG (exact, JointER format) ships Stanford tags; WebNLG* (CasRel format) ships none, so its
+//! sentences are tagged by a tagger plugin. The checkpoint records which source produced the tags
+//! the model was trained on, so that evaluation and serving use the same one.
+
+use std::path::Path;
+
+use rin_core::{Dataset, Vocab};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The 45 Penn Treebank tags, with brackets written as Stanford writes them. POS ids are
+/// `2 + index` in this list (0 is PAD, 1 is UNK), independent of the data.
+pub const PENN_TAGS: [&str; 45] = [
+    "CC", "CD", "DT", "EX", "FW", "IN", "JJ", "JJR", "JJS", "LS", "MD", "NN", "NNS", "NNP", "NNPS",
+    "PDT", "POS", "PRP", "PRP$", "RB", "RBR", "RBS", "RP", "SYM", "TO", "UH", "VB", "VBD", "VBG",
+    "VBN", "VBP", "VBZ", "WDT", "WP", "WP$", "WRB", "#", "$", ".", ",", ":", "-LRB-", "-RRB-",
+    "``", "''",
+];
+
+/// The name of the tag set in checkpoints.
+pub const TAGSET: &str = "penn-treebank";
+
+/// The POS vocabulary: PAD, UNK, then [`PENN_TAGS`].
+pub fn pos_vocab() -> Vocab {
+    let mut vocab = Vocab::new();
+    for tag in PENN_TAGS {
+        vocab.insert(tag);
+    }
+    vocab
+}
+
+/// Maps spellings of the same tag onto [`PENN_TAGS`]: raw brackets and Stanford's curly-bracket
+/// tags become `-LRB-`/`-RRB-`. Anything else is kept (and looks up as UNK if unknown).
+pub fn normalize_tag(tag: &str) -> &str {
+    match tag {
+        "(" | "[" | "{" | "-LCB-" | "-LSB-" => "-LRB-",
+        ")" | "]" | "}" | "-RCB-" | "-RSB-" => "-RRB-",
+        other => other,
+    }
+}
+
+/// Where a model's POS tags came from (`checkpoint.json`: `pos.source`, read by the exporter and
+/// the runtime: `kind`, then `tagger` or `name` and `version`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum PosSource {
+    /// Tags shipped with the data set (WebNLG exact: Stanford CoreNLP).
+    Dataset {
+        /// Who tagged the data, as far as known.
+        tagger: String,
+    },
+    /// A tagger plugin run by the trainer.
+    Plugin {
+        /// The plugin's name (as given to `--pos-tagger`).
+        name: String,
+        /// The plugin's version.
+        version: String,
+        /// The plugin's tag set name (e.g. `ptb`).
+        tagset: String,
+        /// The plugin's tags, in its order.
+        tags: Vec<String>,
+    },
+}
+
+/// A POS tagger for pre-tokenized sentences.
+pub trait SentenceTagger {
+    /// Describes the tagger for the checkpoint.
+    fn source(&self) -> PosSource;
+    /// One Penn Treebank tag per token.
+    fn tag(&mut self, tokens: &[String]) -> Result<Vec<String>>;
+}
+
+/// A tagger plugin loaded through rin-plugin-host.
+struct PluginTagger(rin_plugin_host::Tagger);
+
+impl SentenceTagger for PluginTagger {
+    fn source(&self) -> PosSource {
+        let info = self.0.info();
+        PosSource::Plugin {
+            name: info.name.clone(),
+            version: info.version.clone(),
+            tagset: info.tagset.clone(),
+            tags: info.tags.clone(),
+        }
+    }
+
+    fn tag(&mut self, tokens: &[String]) -> Result<Vec<String>> {
+        self.0.tag(tokens).map_err(|source| Error::PosTagger {
+            tagger: self.0.info().name.clone(),
+            source: Box::new(source),
+        })
+    }
+}
+
+/// Loads the tagger plugin `name` (or a library path) from `plugin_dir`, else `$RIN_PLUGIN_DIR`,
+/// else the folder of the running executable (where `cargo build` puts the plugins).
+///
+/// Loading a plugin runs a shared library's code, hence rin-plugin-host's `unsafe fn`; the
+/// trainer keeps that promise here only: it loads from the plugin directory the user configured
+/// or from a path given on the command line, which the user chose to trust.
+#[allow(unsafe_code)]
+pub fn load_tagger(name: &str, plugin_dir: Option<&Path>) -> Result<Box<dyn SentenceTagger>> {
+    let wrap = |source| Error::PosTagger {
+        tagger: name.to_owned(),
+        source: Box::new(source),
+    };
+    let dir = rin_plugin_host::PluginDir::resolve(plugin_dir).map_err(wrap)?;
+    // SAFETY: plugins come only from the user-configured plugin directory or a path the user gave
+    // explicitly; both are trusted code by the CLI's documented contract.
+    let tagger = unsafe { dir.tagger(name) }.map_err(wrap)?;
+    tracing::info!(tagger = %tagger.info(), "POS tagger plugin loaded");
+    Ok(Box::new(PluginTagger(tagger)))
+}
+
+/// Whether some sentence of `dataset` lacks POS tags (or has the wrong number).
+pub fn needs_tagger(dataset: &Dataset) -> bool {
+    dataset
+        .sentences
+        .iter()
+        .any(|s| s.pos_tags.as_ref().is_none_or(|t| t.len() != s.len()))
+}
+
+/// Gives every sentence of `dataset` normalised POS tags: the data's own where every sentence has
+/// them, else the tagger's (for every sentence, so that one split is tagged one way). Returns the
+/// source used, or `None` for an empty data set. Without a tagger, a data set lacking tags fails.
+pub fn attach_pos(
+    dataset: &mut Dataset,
+    tagger: Option<&mut (dyn SentenceTagger + '_)>,
+) -> Result<Option<PosSource>> {
+    if dataset.sentences.is_empty() {
+        return Ok(None);
+    }
+    if !needs_tagger(dataset) {
+        for s in &mut dataset.sentences {
+            if let Some(tags) = &mut s.pos_tags {
+                for t in tags.iter_mut() {
+                    *t = normalize_tag(t).to_owned();
+                }
+            }
+        }
+        return Ok(Some(PosSource::Dataset {
+            tagger: "shipped with the data (WebNLG: Stanford CoreNLP)".into(),
+        }));
+    }
+    let Some(tagger) = tagger else {
+        return Err(Error::Setting {
+            name: "--pos-tagger",
+            reason: "data without POS tags needs a tagger".into(),
+        });
+    };
+    for s in &mut dataset.sentences {
+        let tags = tagger.tag(&s.tokens)?;
+        s.pos_tags = Some(tags.iter().map(|t| normalize_tag(t).to_owned()).collect());
+    }
+    Ok(Some(tagger.source()))
+}
+
+/// Tags `dataset` where needed, loading the tagger `name` only if some sentence lacks tags.
+pub fn tag_where_needed(
+    dataset: &mut Dataset,
+    name: &str,
+    plugin_dir: Option<&Path>,
+) -> Result<Option<PosSource>> {
+    let mut tagger = if needs_tagger(dataset) {
+        Some(load_tagger(name, plugin_dir)?)
+    } else {
+        None
+    };
+    attach_pos(dataset, tagger.as_deref_mut())
+}
+
+/// Removes every POS tag (for models without POS input), so that batches carry UNK ids that the
+/// model ignores.
+pub fn strip_pos(dataset: &mut Dataset) {
+    for s in &mut dataset.sentences {
+        s.pos_tags = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tagset_has_45_distinct_tags_after_pad_and_unk() {
+        let vocab = pos_vocab();
+        assert_eq!(vocab.len(), 47);
+        assert_eq!(vocab.id("CC"), 2);
+        assert_eq!(vocab.id("-LRB-"), vocab.id(normalize_tag("(")));
+        assert_eq!(vocab.id("XYZ"), rin_core::UNK);
+    }
+}

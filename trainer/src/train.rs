@@ -1,0 +1,553 @@
+//! The training loop: length-bucketed batches, Adam with gradient clipping, one dev evaluation
+//! per epoch, early stopping on dev F1, and checkpoints (`last` every epoch, `best` by dev F1).
+//!
+//! Randomness is a pure function of `(seed, epoch)`: every epoch reseeds libtorch (dropout) and
+//! the batch shuffle from [`epoch_seed`]. That is what makes `--resume` exact: resuming after
+//! epoch e replays epoch e + 1 exactly as an uninterrupted run would (same thread count).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rin_core::{PaddedBatch, Sentence, Tag, Vocab};
+use serde::{Deserialize, Serialize};
+use tch::nn::VarStore;
+use tch::Device;
+
+use crate::batch::TensorBatch;
+use crate::checkpoint::{self, Checkpoint, CheckpointMeta, PosInfo, Progress};
+use crate::config::{DeviceChoice, ModelConfig, TrainConfig};
+use crate::corpus::{self, Corpus};
+use crate::error::{CheckpointProblem, Error, Result};
+use crate::eval::{evaluate, Decoding, Scores};
+use crate::loss;
+use crate::model::RinModel;
+use crate::optim::Adam;
+use crate::pos::{self, PosSource};
+
+/// Receives progress events; the binary draws bars, tests stay silent.
+pub trait Reporter {
+    /// An epoch of `batches` batches and `sentences` sentences begins.
+    fn epoch_start(&mut self, _epoch: usize, _epochs: usize, _batches: usize, _sentences: usize) {}
+    /// A batch of `sentences` sentences was trained; `loss` is its loss.
+    fn step(&mut self, _sentences: usize, _loss: f64) {}
+    /// Training for the epoch is done; evaluation on dev starts.
+    fn evaluating(&mut self) {}
+    /// The epoch is complete.
+    fn epoch_end(&mut self, _record: &EpochRecord) {}
+}
+
+/// A [`Reporter`] that reports nothing.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Silent;
+
+impl Reporter for Silent {}
+
+/// One line of `metrics.jsonl`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochRecord {
+    /// The epoch (1-based).
+    pub epoch: usize,
+    /// Optimiser steps so far.
+    pub step: usize,
+    /// Mean training loss per batch.
+    pub train_loss: f64,
+    /// Seconds spent training (forward, backward, update, batch preparation).
+    pub train_seconds: f64,
+    /// Training sentences per second.
+    pub sentences_per_second: f64,
+    /// Seconds spent on the dev evaluation.
+    pub eval_seconds: f64,
+    /// Dev scores.
+    pub dev: Scores,
+    /// Whether this epoch set a new best dev F1.
+    pub improved: bool,
+    /// Best dev F1 so far.
+    pub best_f1: f64,
+    /// The epoch of the best dev F1.
+    pub best_epoch: usize,
+}
+
+/// How a training run ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainOutcome {
+    /// The run directory.
+    pub run_dir: PathBuf,
+    /// Epochs completed in total (including those before a resume).
+    pub epochs: usize,
+    /// The best epoch.
+    pub best_epoch: usize,
+    /// Its dev F1 (string triples).
+    pub best_f1: f64,
+    /// Whether patience ran out before `epochs`.
+    pub stopped_early: bool,
+    /// The records of the epochs run in this call.
+    pub records: Vec<EpochRecord>,
+}
+
+/// Settings that may change when a run is resumed; everything else comes from the checkpoint.
+#[derive(Debug, Clone, Default)]
+pub struct ResumeOverrides {
+    /// A new maximum number of epochs.
+    pub epochs: Option<usize>,
+    /// A new patience.
+    pub patience: Option<usize>,
+    /// Another device.
+    pub device: Option<DeviceChoice>,
+    /// Another thread count (results then differ in the last bits).
+    pub threads: Option<usize>,
+}
+
+/// The seed of epoch `epoch` of a run seeded with `seed` (SplitMix64 finaliser).
+pub fn epoch_seed(seed: u64, epoch: usize) -> u64 {
+    let mut z = seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Sets libtorch's thread count if one is given.
+pub fn set_threads(threads: Option<usize>) {
+    if let Some(t) = threads {
+        tch::set_num_threads(t as i32);
+    }
+}
+
+/// Trains a new model into `config.run_dir`, which must not hold a checkpoint yet.
+pub fn train(config: TrainConfig, reporter: &mut dyn Reporter) -> Result<TrainOutcome> {
+    config.validate()?;
+    if config.run_dir.join("last").exists() {
+        return Err(Error::Setting {
+            name: "--run-dir",
+            reason: format!(
+                "{} already holds a run; use --resume or another directory",
+                config.run_dir.display()
+            ),
+        });
+    }
+    let session = Session::fresh(config)?;
+    session.run(reporter)
+}
+
+/// Continues the run in `run_dir` from its `last` checkpoint, with the same optimiser state,
+/// epoch count and random state.
+pub fn resume(
+    run_dir: &Path,
+    overrides: &ResumeOverrides,
+    reporter: &mut dyn Reporter,
+) -> Result<TrainOutcome> {
+    let last = run_dir.join("last");
+    if !last.exists() {
+        return Err(Error::Checkpoint {
+            path: run_dir.to_path_buf(),
+            problem: CheckpointProblem::NothingToResume,
+        });
+    }
+    let session = Session::resumed(&last, run_dir, overrides)?;
+    session.run(reporter)
+}
+
+/// Everything a run holds.
+struct Session {
+    config: TrainConfig,
+    device: Device,
+    corpus: Corpus,
+    meta: CheckpointMeta,
+    words: Vocab,
+    pos: Vocab,
+    vs: VarStore,
+    model: RinModel,
+    adam: Adam,
+    progress: Progress,
+}
+
+impl Session {
+    fn fresh(config: TrainConfig) -> Result<Session> {
+        set_threads(config.threads);
+        let device = config.device.resolve()?;
+        let mut corpus = Corpus::load(&config.data_dir, config.format)?;
+        corpus::truncate(&mut corpus.train, config.train_limit);
+        corpus::truncate(&mut corpus.dev, config.dev_limit);
+        let mode = config.match_mode_for(corpus.format);
+        let k = config.k_for(mode);
+
+        let pos_source = if config.pos_dim > 0 {
+            prepare_pos(&mut corpus, None, &config)?
+        } else {
+            None
+        };
+        if config.pos_dim == 0 {
+            for d in [&mut corpus.train, &mut corpus.dev, &mut corpus.test] {
+                pos::strip_pos(d);
+            }
+        }
+        let pos_vocab = if config.pos_dim > 0 {
+            pos::pos_vocab()
+        } else {
+            Vocab::new()
+        };
+
+        tch::manual_seed(config.seed as i64);
+        let vectors = corpus::word_vectors(
+            &corpus.train,
+            &[&corpus.dev, &corpus.test],
+            config.embeddings.as_deref(),
+            config.word_dim,
+        )?;
+        let model_config = ModelConfig {
+            word_vocab: vectors.vocab.len(),
+            word_dim: vectors.dim,
+            pos_vocab: if config.pos_dim > 0 {
+                pos_vocab.len()
+            } else {
+                0
+            },
+            pos_dim: config.pos_dim,
+            lstm_hidden: config.lstm_hidden,
+            relation_hidden: config.relation_hidden,
+            relations: corpus.relations.len(),
+            k,
+            interaction: config.interaction,
+            dropout: config.dropout,
+        };
+        let vs = VarStore::new(device);
+        let mut model = RinModel::new(&vs.root(), model_config.clone());
+        model.init_word_vectors(&vectors.rows, &vectors.vectors, corpus::RANDOM_WORD_RANGE);
+        let adam = Adam::new(&vs, config.lr);
+
+        let meta = CheckpointMeta {
+            format_version: checkpoint::FORMAT_VERSION,
+            model: model_config,
+            train: config.clone(),
+            tags: Tag::ALL.iter().map(|t| t.as_str().to_owned()).collect(),
+            relations: corpus.relations.names().to_vec(),
+            words: vectors.vocab.clone(),
+            pos: (config.pos_dim > 0).then(|| PosInfo {
+                vocab: pos_vocab.clone(),
+                tagset: pos::TAGSET.into(),
+                source: pos_source,
+            }),
+            match_mode: mode,
+            threshold: config.threshold,
+            embeddings: vectors.info(config.embeddings.as_deref()),
+            data: corpus.info(mode),
+            parameters: checkpoint::parameter_infos(&vs),
+            epoch: 0,
+            dev: None,
+            progress: None,
+        };
+        tracing::info!(
+            data = %corpus.dir.display(),
+            format = %corpus.format,
+            train = corpus.train.sentences.len(),
+            dev = corpus.dev.sentences.len(),
+            relations = corpus.relations.len(),
+            words = vectors.vocab.len(),
+            pretrained = vectors.rows.len(),
+            k,
+            device = ?device,
+            threads = tch::get_num_threads(),
+            "starting a new run"
+        );
+        let progress = Progress {
+            best_f1: -1.0,
+            ..Progress::default()
+        };
+        Ok(Session {
+            config,
+            device,
+            corpus,
+            words: vectors.vocab,
+            pos: pos_vocab,
+            meta,
+            vs,
+            model,
+            adam,
+            progress,
+        })
+    }
+
+    fn resumed(last: &Path, run_dir: &Path, overrides: &ResumeOverrides) -> Result<Session> {
+        let stored = checkpoint::read_meta(last)?;
+        let mut config = stored.train.clone();
+        config.run_dir = run_dir.to_path_buf();
+        if let Some(e) = overrides.epochs {
+            config.epochs = e;
+        }
+        if let Some(p) = overrides.patience {
+            config.patience = p;
+        }
+        if let Some(d) = overrides.device {
+            config.device = d;
+        }
+        if overrides.threads.is_some() {
+            config.threads = overrides.threads;
+        }
+        config.validate()?;
+        set_threads(config.threads);
+        let device = config.device.resolve()?;
+        let ckpt = Checkpoint::load(last, device)?;
+        let progress = ckpt
+            .meta
+            .progress
+            .clone()
+            .ok_or_else(|| Error::Checkpoint {
+                path: last.to_path_buf(),
+                problem: CheckpointProblem::NoTrainState,
+            })?;
+        let mut adam = Adam::new(&ckpt.vs, config.lr);
+        ckpt.restore_optimizer(&mut adam)?;
+
+        let mut corpus = Corpus::load(&config.data_dir, config.format)?;
+        corpus::truncate(&mut corpus.train, config.train_limit);
+        corpus::truncate(&mut corpus.dev, config.dev_limit);
+        match ckpt.meta.pos.as_ref().and_then(|p| p.source.clone()) {
+            Some(source) => {
+                prepare_pos(&mut corpus, Some(&source), &config)?;
+            }
+            None => {
+                for d in [&mut corpus.train, &mut corpus.dev, &mut corpus.test] {
+                    pos::strip_pos(d);
+                }
+            }
+        }
+        checkpoint::truncate_metrics(run_dir, progress.epoch)?;
+        tracing::info!(run = %run_dir.display(), epoch = progress.epoch, step = progress.step, "resuming");
+        let Checkpoint {
+            meta, vs, model, ..
+        } = ckpt;
+        let mut meta = meta;
+        meta.train = config.clone();
+        Ok(Session {
+            config,
+            device,
+            corpus,
+            words: meta.words.clone(),
+            pos: meta.pos_vocab(),
+            meta,
+            vs,
+            model,
+            adam,
+            progress,
+        })
+    }
+
+    fn run(mut self, reporter: &mut dyn Reporter) -> Result<TrainOutcome> {
+        std::fs::create_dir_all(&self.config.run_dir).map_err(Error::io(&self.config.run_dir))?;
+        let mut records = Vec::new();
+        let mut stopped_early = false;
+        while self.progress.epoch < self.config.epochs {
+            if self.progress.epochs_without_improvement >= self.config.patience
+                && self.progress.epoch > 0
+            {
+                stopped_early = true;
+                break;
+            }
+            let record = self.epoch(reporter)?;
+            reporter.epoch_end(&record);
+            tracing::debug!(
+                epoch = record.epoch,
+                loss = record.train_loss,
+                dev_p = record.dev.triples.precision,
+                dev_r = record.dev.triples.recall,
+                dev_f1 = record.dev.triples.f1,
+                dev_entity_f1 = record.dev.entities.f1,
+                best_f1 = record.best_f1,
+                best_epoch = record.best_epoch,
+                train_s = record.train_seconds,
+                "epoch done"
+            );
+            records.push(record);
+        }
+        if self.progress.epochs_without_improvement >= self.config.patience
+            && self.progress.epoch < self.config.epochs
+        {
+            stopped_early = true;
+        }
+        Ok(TrainOutcome {
+            run_dir: self.config.run_dir.clone(),
+            epochs: self.progress.epoch,
+            best_epoch: self.progress.best_epoch,
+            best_f1: self.progress.best_f1,
+            stopped_early,
+            records,
+        })
+    }
+
+    fn k(&self) -> usize {
+        self.meta.model.k
+    }
+
+    /// One epoch: training, dev evaluation, metrics line, checkpoints.
+    fn epoch(&mut self, reporter: &mut dyn Reporter) -> Result<EpochRecord> {
+        let epoch = self.progress.epoch + 1;
+        let seed = epoch_seed(self.config.seed, epoch);
+        tch::manual_seed(seed as i64);
+        let train = &self.corpus.train.sentences;
+        let lengths: Vec<usize> = train.iter().map(Sentence::len).collect();
+        let buckets = rin_core::length_buckets(&lengths, self.config.batch_size, Some(seed));
+        reporter.epoch_start(epoch, self.config.epochs, buckets.len(), train.len());
+
+        let start = Instant::now();
+        let mut total_loss = 0.0;
+        for bucket in &buckets {
+            let batch = make_batch(
+                train,
+                bucket,
+                &self.words,
+                &self.pos,
+                self.meta.model.relations,
+                self.device,
+            );
+            let loss = train_step(
+                &self.model,
+                &mut self.adam,
+                &self.config,
+                self.meta.model.k,
+                &batch,
+            )?;
+            self.progress.step += 1;
+            if !loss.is_finite() {
+                return Err(Error::NonFiniteLoss {
+                    epoch,
+                    step: self.progress.step,
+                    value: loss,
+                });
+            }
+            total_loss += loss;
+            reporter.step(bucket.len(), loss);
+        }
+        let train_seconds = start.elapsed().as_secs_f64();
+
+        reporter.evaluating();
+        let start = Instant::now();
+        let decoding = Decoding {
+            words: &self.words,
+            pos: &self.pos,
+            k: self.k(),
+            threshold: self.config.threshold,
+            mode: self.meta.match_mode,
+            batch_size: self.config.batch_size.max(1) * 2,
+        };
+        let report = evaluate(
+            &self.model,
+            &self.corpus.dev.sentences,
+            &self.corpus.relations,
+            &decoding,
+            self.device,
+        )?;
+        let dev = Scores::from(report);
+        let eval_seconds = start.elapsed().as_secs_f64();
+
+        let f1 = dev.triples.f1;
+        let improved = f1 > self.progress.best_f1;
+        self.progress.epoch = epoch;
+        if improved {
+            self.progress.best_f1 = f1;
+            self.progress.best_epoch = epoch;
+            self.progress.epochs_without_improvement = 0;
+        } else {
+            self.progress.epochs_without_improvement += 1;
+        }
+        let record = EpochRecord {
+            epoch,
+            step: self.progress.step,
+            train_loss: total_loss / buckets.len().max(1) as f64,
+            train_seconds,
+            sentences_per_second: train.len() as f64 / train_seconds.max(1e-9),
+            eval_seconds,
+            dev,
+            improved,
+            best_f1: self.progress.best_f1,
+            best_epoch: self.progress.best_epoch,
+        };
+        checkpoint::append_metrics(&self.config.run_dir, &record)?;
+
+        self.meta.epoch = epoch;
+        self.meta.dev = Some(dev);
+        if improved {
+            self.meta.progress = None;
+            checkpoint::save(&self.config.run_dir, "best", &self.vs, &self.meta, None)?;
+        }
+        self.progress.adam_steps = self.adam.state().1;
+        self.meta.progress = Some(self.progress.clone());
+        checkpoint::save(
+            &self.config.run_dir,
+            "last",
+            &self.vs,
+            &self.meta,
+            Some(&self.adam),
+        )?;
+        Ok(record)
+    }
+}
+
+/// One optimiser step on `batch`; returns the batch loss.
+fn train_step(
+    model: &RinModel,
+    adam: &mut Adam,
+    config: &TrainConfig,
+    k: usize,
+    batch: &TensorBatch,
+) -> Result<f64> {
+    let out = model.forward_t(
+        &batch.word_ids,
+        &batch.pos_ids,
+        &batch.lengths,
+        k,
+        true,
+        config.deep_supervision,
+    )?;
+    let loss = loss::loss(model, &out, batch);
+    adam.zero_grad();
+    loss.backward();
+    if config.clip > 0.0 {
+        let _ = adam.clip_grad_norm(config.clip);
+    }
+    adam.step();
+    Ok(loss.double_value(&[]))
+}
+
+/// Pads the sentences `indices` of `sentences` (longest first, as packing wants) onto `device`.
+pub fn make_batch(
+    sentences: &[Sentence],
+    indices: &[usize],
+    words: &Vocab,
+    pos: &Vocab,
+    relations: usize,
+    device: Device,
+) -> TensorBatch {
+    let mut chosen: Vec<&Sentence> = indices.iter().map(|&i| &sentences[i]).collect();
+    chosen.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    TensorBatch::new(&PaddedBatch::new(&chosen, words, pos), relations, device)
+}
+
+/// Attaches POS tags to the training and dev splits: the data's own where it has them, else the
+/// tagger plugin's. With `expected` (on resume), the plugin is the one the checkpoint names.
+fn prepare_pos(
+    corpus: &mut Corpus,
+    expected: Option<&PosSource>,
+    config: &TrainConfig,
+) -> Result<Option<PosSource>> {
+    let name = match expected {
+        Some(PosSource::Plugin { name, .. }) => name.clone(),
+        _ => config.pos_tagger.clone(),
+    };
+    let needs = pos::needs_tagger(&corpus.train) || pos::needs_tagger(&corpus.dev);
+    let mut tagger = if needs {
+        Some(pos::load_tagger(&name, config.plugin_dir.as_deref())?)
+    } else {
+        None
+    };
+    let source = pos::attach_pos(&mut corpus.train, tagger.as_deref_mut())?;
+    pos::attach_pos(&mut corpus.dev, tagger.as_deref_mut())?;
+    if let (Some(expected), Some(found)) = (expected, &source) {
+        if expected != found {
+            tracing::warn!(
+                ?expected,
+                ?found,
+                "POS tags now come from a different source than before the resume"
+            );
+        }
+    }
+    Ok(source)
+}

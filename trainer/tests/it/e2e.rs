@@ -1,0 +1,197 @@
+//! End to end through the `rin-train` binary: train on 200 WebNLG* sentences, evaluate, predict,
+//! and kill a training process at arbitrary moments.
+
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use rin_trainer::Checkpoint;
+
+use crate::util::{data_dir, tiny_glove};
+
+fn rin_train() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rin-train"));
+    cmd.env("RUST_LOG", "warn");
+    cmd
+}
+
+fn check(output: Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "rin-train failed: {}\n{stderr}",
+        output.status
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn metrics(run: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(run.join("metrics.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        // A line cut short by a kill is skipped (resume drops it too).
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+#[test]
+fn trains_two_epochs_then_evaluates_and_predicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let data = data_dir("webnlg-star");
+    let glove = tiny_glove();
+    let start = Instant::now();
+    let stdout = check(
+        rin_train()
+            .args(["train", "--data"])
+            .arg(&data)
+            .arg("--embeddings")
+            .arg(&glove)
+            .arg("--run-dir")
+            .arg(&run)
+            .args([
+                "--no-pos",
+                "--epochs",
+                "2",
+                "--train-limit",
+                "200",
+                "--dev-limit",
+                "100",
+                "--lr",
+                "0.01",
+            ])
+            .args(["--threads", "1", "--device", "cpu", "--seed", "3"])
+            .output()
+            .unwrap(),
+    );
+    assert!(stdout.contains("2 epochs"), "{stdout}");
+    let lines = metrics(&run);
+    assert_eq!(lines.len(), 2);
+    let loss = |i: usize| lines[i]["train_loss"].as_f64().unwrap();
+    assert!(
+        loss(1) < loss(0),
+        "loss did not fall: {} then {}",
+        loss(0),
+        loss(1)
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(90),
+        "training took {:?}",
+        start.elapsed()
+    );
+
+    let best = run.join("best");
+    let table = check(
+        rin_train()
+            .args([
+                "eval",
+                "--split",
+                "dev",
+                "--threads",
+                "1",
+                "--device",
+                "cpu",
+                "--checkpoint",
+            ])
+            .arg(&best)
+            .output()
+            .unwrap(),
+    );
+    for row in [
+        "triples (strings)",
+        "triples (cells)",
+        "entities (exact spans)",
+        "(500 sentences, K=2, Partial match",
+    ] {
+        assert!(table.contains(row), "missing {row:?} in\n{table}");
+    }
+    let json = check(
+        rin_train()
+            .args([
+                "eval",
+                "--split",
+                "test",
+                "--json",
+                "--threads",
+                "1",
+                "--device",
+                "cpu",
+                "--k",
+                "0",
+                "--checkpoint",
+            ])
+            .arg(&best)
+            .output()
+            .unwrap(),
+    );
+    let summary: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(summary["k"], 0);
+    assert_eq!(summary["sentences"], 703);
+    assert!(summary["scores"]["triples"]["f1"].is_number());
+
+    let predicted = check(
+        rin_train()
+            .args(["predict", "--json", "--device", "cpu", "--checkpoint"])
+            .arg(&best)
+            .arg("Alan Bean was born in Wheeler , Texas .")
+            .output()
+            .unwrap(),
+    );
+    let triples: serde_json::Value = serde_json::from_str(predicted.trim()).unwrap();
+    assert!(triples.is_array());
+}
+
+fn spawn_training(run: &Path, resume: bool) -> Child {
+    let mut cmd = rin_train();
+    cmd.args(["train", "--run-dir"])
+        .arg(run)
+        .args(["--threads", "1", "--device", "cpu"]);
+    if resume {
+        cmd.arg("--resume");
+    } else {
+        cmd.arg("--data").arg(data_dir("webnlg")).args([
+            "--epochs",
+            "1000",
+            "--train-limit",
+            "30",
+            "--dev-limit",
+            "10",
+            "--k",
+            "1",
+            "--batch",
+            "10",
+        ]);
+    }
+    cmd.stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn killing_training_at_any_moment_leaves_last_loadable() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let mut seen = 0;
+    for round in 0..3u64 {
+        let mut child = spawn_training(&run, round > 0);
+        // Wait for a new checkpoint, then kill at a moment that differs from round to round.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while metrics(&run).len() <= seen {
+            assert!(Instant::now() < deadline, "no epoch finished in time");
+            assert!(child.try_wait().unwrap().is_none(), "training exited early");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let jitter = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos() as u64;
+        std::thread::sleep(Duration::from_millis(37 * round + jitter % 300));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let last = Checkpoint::load(&run.join("last"), tch::Device::Cpu).unwrap();
+        let progress = last.meta.progress.unwrap();
+        assert!(progress.epoch >= 1);
+        seen = progress.epoch.max(seen);
+    }
+}
