@@ -125,4 +125,11 @@ pub enum Error {
         /// The first problem found.
         problem: String,
     },
+    /// The Triton repository cannot be made with these settings (a bad model name, a batch size
+    /// of 0, a tensor type Triton has no name for).
+    #[error("cannot write a Triton model repository: {reason}")]
+    Triton {
+        /// What is wrong.
+        reason: String,
+    },
 }

@@ -23,7 +23,8 @@
 //! Layout: [`checkpoint`] reads and checks the input, [`weights`] converts PyTorch layouts to
 //! ONNX ones, [`external`] lays the weights out in the shared file, [`graph`] and [`ops`] build
 //! graphs, [`rin_graph`] is the model, [`check`] validates each graph, [`manifest`] describes
-//! the export and [`export`](mod@export) writes it atomically.
+//! the export and [`export`](mod@export) writes it atomically. [`triton`] lays an export out as a
+//! Triton Inference Server model repository (`rin export --format triton`).
 #![warn(missing_docs)]
 
 pub mod check;
@@ -37,6 +38,7 @@ pub mod manifest;
 pub mod ops;
 pub mod pb;
 pub mod rin_graph;
+pub mod triton;
 pub mod weights;
 
 pub use checkpoint::{Checkpoint, CheckpointMeta, Interaction, ModelConfig};

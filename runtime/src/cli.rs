@@ -30,8 +30,11 @@ pub enum Command {
     Eval(EvalArgs),
     /// Describe a model folder: manifest, Ks, tag set, and the plugins it would use.
     Info(InfoArgs),
-    /// Export a trained checkpoint to ONNX (rin-exporter).
+    /// Export a trained checkpoint to ONNX (rin-exporter), or to a Triton model repository.
     Export(ExportArgs),
+    /// Serve a model over HTTP (POST /v1/extract), with micro-batching.
+    #[cfg(feature = "server")]
+    Serve(ServeArgs),
     /// Tokenizer and tagger plugins.
     Plugins {
         /// What to do with plugins.
@@ -186,6 +189,131 @@ pub struct ExportArgs {
     /// In a run directory, which checkpoint to take: `best` or `last`.
     #[arg(long, default_value = "best")]
     pub from: String,
+
+    /// `onnx`: an export folder (model_k{K}.onnx, weights.bin, manifest.json). `triton`: a Triton
+    /// model repository, one model `<name>_k{K}` per K (config.pbtxt, 1/model.onnx, 1/weights.bin).
+    #[arg(long, value_enum, default_value_t = ExportFormat::Onnx)]
+    pub format: ExportFormat,
+
+    /// Triton: the models' name prefix.
+    #[arg(long, default_value = "rin")]
+    pub name: String,
+
+    /// Triton: max_batch_size (sentences per batch the dynamic batcher may form).
+    #[arg(long, default_value_t = 32)]
+    pub max_batch_size: usize,
+
+    /// Triton: dynamic_batching's max_queue_delay_microseconds.
+    #[arg(long, default_value_t = 2000)]
+    pub max_queue_delay_us: u64,
+
+    /// Triton: instances per model and their kind.
+    #[arg(long, default_value_t = 1)]
+    pub instances: usize,
+
+    /// Triton: where the instances run (KIND_AUTO, KIND_CPU, KIND_GPU).
+    #[arg(long, value_enum, default_value_t = InstanceArg::Auto)]
+    pub instance_kind: InstanceArg,
+}
+
+/// `rin export --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// rin's export folder.
+    Onnx,
+    /// A Triton Inference Server model repository (ONNX Runtime backend).
+    Triton,
+}
+
+/// `rin export --instance-kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InstanceArg {
+    /// GPU if Triton has one, else CPU.
+    Auto,
+    /// CPU.
+    Cpu,
+    /// GPU.
+    Gpu,
+}
+
+/// `rin serve`.
+#[cfg(feature = "server")]
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Loopback by default; `0.0.0.0:8080` exposes the server to the network.
+    #[arg(long, env = "RIN_ADDR", default_value = rin_runtime::server::DEFAULT_ADDR)]
+    pub addr: std::net::SocketAddr,
+
+    /// The Ks to load (each worker holds one session per K); requests pick one with "k". Same
+    /// syntax as `rin export --k`; repeatable. Default: every exported K.
+    #[arg(long = "ks", value_name = "KS")]
+    pub ks: Vec<String>,
+
+    /// Worker threads, each with its own ONNX Runtime sessions. With several, consider --threads.
+    #[arg(long, default_value_t = 1)]
+    pub workers: usize,
+
+    /// Micro-batching: texts per batch at most (one larger request still runs, alone).
+    #[arg(long, default_value_t = 32)]
+    pub max_batch: usize,
+
+    /// Micro-batching: how long a batch waits for more requests after its first (`2ms`, `500us`).
+    #[arg(long, default_value = "2ms", value_parser = parse_duration)]
+    pub max_wait: std::time::Duration,
+
+    /// No micro-batching: each request runs alone (same as --max-batch 1 --max-wait 0ms).
+    #[arg(long)]
+    pub no_batching: bool,
+
+    /// Requests waiting for a worker at most; more are answered 503.
+    #[arg(long, default_value_t = 256)]
+    pub queue: usize,
+
+    /// Request bodies larger than this many bytes are answered 413.
+    #[arg(long, default_value_t = 1 << 20)]
+    pub max_body_bytes: usize,
+
+    /// Texts per request at most (400 above).
+    #[arg(long, default_value_t = 64)]
+    pub max_texts: usize,
+
+    /// Requests taking longer are answered 504 (`30s`, `500ms`).
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    pub request_timeout: std::time::Duration,
+
+    /// On SIGTERM or Ctrl-C, how long in-flight requests may take before the server stops anyway.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    pub shutdown_timeout: std::time::Duration,
+
+    /// The tokenizer plugin (name or library path). Default: the manifest's, or `english`.
+    #[arg(long)]
+    pub tokenizer: Option<String>,
+
+    /// The model and how to run it (`--k` is the default K of requests).
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+/// Parses `2ms`, `500us`, `1.5s`, `0`.
+#[cfg(feature = "server")]
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like 2ms, 500us or 30s"))?;
+    let seconds = match unit.trim() {
+        "us" | "µs" => value / 1e6,
+        "ms" => value / 1e3,
+        "s" => value,
+        "" if value == 0.0 => 0.0,
+        "" => return Err(format!("{text:?} has no unit (us, ms or s)")),
+        other => return Err(format!("unknown unit {other:?} in {text:?} (us, ms or s)")),
+    };
+    std::time::Duration::try_from_secs_f64(seconds).map_err(|e| format!("{text:?}: {e}"))
 }
 
 /// `rin plugins list`.
@@ -249,6 +377,32 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[cfg(feature = "server")]
+    #[test]
+    fn durations_parse_with_units() {
+        use std::time::Duration;
+        assert_eq!(parse_duration("2ms"), Ok(Duration::from_millis(2)));
+        assert_eq!(parse_duration("500us"), Ok(Duration::from_micros(500)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert!(parse_duration("5").is_err());
+        assert!(parse_duration("5h").is_err());
+        assert!(parse_duration("ms").is_err());
+    }
+
+    #[cfg(feature = "server")]
+    #[test]
+    fn serve_binds_loopback_by_default() {
+        let cli = Cli::try_parse_from(["rin", "serve", "-m", "m"]).unwrap();
+        match cli.command {
+            Command::Serve(args) => {
+                assert!(args.addr.ip().is_loopback());
+                assert_eq!(args.max_wait, std::time::Duration::from_millis(2));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -15,8 +15,8 @@ use rin_runtime::stream::{extract_stream, StreamOptions};
 use rin_runtime::{plugin, Extractor, Model, Plugins, Predictor};
 
 use crate::cli::{
-    Command, DeviceArg, EvalArgs, ExportArgs, ExtractArgs, FormatArg, InfoArgs, LongArg, MatchArg,
-    ModelArgs, PluginsCommand, PluginsListArgs,
+    Command, DeviceArg, EvalArgs, ExportArgs, ExportFormat, ExtractArgs, FormatArg, InfoArgs,
+    InstanceArg, LongArg, MatchArg, ModelArgs, PluginsCommand, PluginsListArgs,
 };
 
 /// Runs one subcommand.
@@ -26,13 +26,15 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Eval(args) => eval(args),
         Command::Info(args) => info(args),
         Command::Export(args) => export(args),
+        #[cfg(feature = "server")]
+        Command::Serve(args) => crate::serve::serve(args),
         Command::Plugins {
             command: PluginsCommand::List(args),
         } => plugins_list(args),
     }
 }
 
-fn pipeline_config(args: &ModelArgs, tokenizer: Option<String>) -> PipelineConfig {
+pub(crate) fn pipeline_config(args: &ModelArgs, tokenizer: Option<String>) -> PipelineConfig {
     PipelineConfig {
         k: args.k,
         ort: OrtConfig {
@@ -397,6 +399,9 @@ fn export(args: ExportArgs) -> Result<ExitCode> {
         ks,
         which: args.from.clone(),
     };
+    if args.format == ExportFormat::Triton {
+        return export_triton(&args, &options);
+    }
     let report = rin_exporter::export(&args.checkpoint, &args.out, &options)?;
     let mut out = std::io::stdout().lock();
     writeln!(
@@ -410,6 +415,42 @@ fn export(args: ExportArgs) -> Result<ExitCode> {
             out,
             "  {:<24} {:>12} bytes  sha256 {}",
             file.path, file.bytes, file.sha256
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export_triton(args: &ExportArgs, options: &rin_exporter::ExportOptions) -> Result<ExitCode> {
+    use rin_exporter::triton::{InstanceKind, TritonOptions, WeightsPlacement};
+    let triton = TritonOptions {
+        name: args.name.clone(),
+        max_batch_size: args.max_batch_size,
+        max_queue_delay_us: args.max_queue_delay_us,
+        instances: args.instances,
+        instance_kind: match args.instance_kind {
+            InstanceArg::Auto => InstanceKind::Auto,
+            InstanceArg::Cpu => InstanceKind::Cpu,
+            InstanceArg::Gpu => InstanceKind::Gpu,
+        },
+    };
+    let report =
+        rin_exporter::triton::export_triton(&args.checkpoint, &args.out, options, &triton)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Triton model repository {} ({})",
+        report.out_dir.display(),
+        match report.weights {
+            WeightsPlacement::HardLinked => "weights.bin hard-linked into each version folder",
+            WeightsPlacement::Copied => "weights.bin copied into each version folder",
+        }
+    )?;
+    for model in &report.models {
+        writeln!(
+            out,
+            "  {:<16} {}/{{config.pbtxt, manifest.json, 1/model.onnx, 1/weights.bin}}",
+            model.name,
+            model.dir.display()
         )?;
     }
     Ok(ExitCode::SUCCESS)

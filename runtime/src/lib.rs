@@ -24,7 +24,8 @@
 //! Layout: [`model`] reads the folder, [`session`] finds and loads ONNX Runtime and owns the
 //! sessions, [`input`] turns padded batches into tensors, [`pipeline`] runs text to predictions,
 //! [`extraction`] is the output (character offsets), [`source`] reads input lines, [`stream`] is
-//! `rin extract`'s loop, [`plugin`] loads tokenizers and taggers and checks tag sets.
+//! `rin extract`'s loop, [`plugin`] loads tokenizers and taggers and checks tag sets, and
+//! `server` (feature `server`, on by default) is `rin serve`'s HTTP API with micro-batching.
 
 pub mod error;
 pub mod extraction;
@@ -32,6 +33,8 @@ pub mod input;
 pub mod model;
 pub mod pipeline;
 pub mod plugin;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod session;
 pub mod source;
 pub mod stream;
@@ -39,7 +42,9 @@ pub mod stream;
 pub use error::{Error, Result};
 pub use extraction::{ExtractedTriple, Extraction, Mention, TokenSpan};
 pub use model::Model;
-pub use pipeline::{Extractor, LongSentences, PipelineConfig, Prediction, Predictor, ScoredTriple};
+pub use pipeline::{
+    DecodeOptions, Extractor, LongSentences, PipelineConfig, Prediction, Predictor, ScoredTriple,
+};
 pub use plugin::Plugins;
 pub use session::{Device, ExecutionProvider, ModelOutput, ModelSession, OrtConfig};
 pub use source::{InputFormat, InputRecord, RecordReader};

@@ -3,6 +3,8 @@
 
 mod cli;
 mod commands;
+#[cfg(feature = "server")]
+mod serve;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -94,6 +94,17 @@ impl Default for PipelineConfig {
     }
 }
 
+/// How one sentence's outputs are decoded: the relation threshold and triple matching. A
+/// [`Predictor`] has defaults ([`Predictor::decode_options`]); [`Predictor::predict_with`] takes
+/// them per sentence, so that one batch can serve requests that ask for different settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DecodeOptions {
+    /// Relation probability threshold.
+    pub threshold: f32,
+    /// Partial or exact triples.
+    pub match_mode: MatchMode,
+}
+
 /// A triple with the model's probability for it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ScoredTriple {
@@ -270,8 +281,27 @@ impl Predictor {
         Ok(sentence)
     }
 
+    /// The decoding settings in use (the configured or the manifest's threshold and match mode).
+    pub fn decode_options(&self) -> DecodeOptions {
+        DecodeOptions {
+            threshold: self.threshold,
+            match_mode: self.match_mode,
+        }
+    }
+
     /// Runs prepared sentences (see [`Predictor::prepare`]) and decodes them, in input order.
     pub fn predict(&self, sentences: &[Sentence]) -> Result<Vec<Prediction>> {
+        self.predict_with(sentences, &[])
+    }
+
+    /// [`Predictor::predict`], decoding sentence `i` with `options[i]`; sentences past the end of
+    /// `options` get [`Predictor::decode_options`]. The model runs once whatever the options.
+    pub fn predict_with(
+        &self,
+        sentences: &[Sentence],
+        options: &[DecodeOptions],
+    ) -> Result<Vec<Prediction>> {
+        let defaults = self.decode_options();
         // Units of work: whole sentences, or windows of long ones.
         let mut units: Vec<Unit> = Vec::new();
         for (index, sentence) in sentences.iter().enumerate() {
@@ -297,7 +327,8 @@ impl Predictor {
                 let batch = PaddedBatch::new(&refs, self.model.words(), pos);
                 let output = self.session.run(&ModelInputs::new(batch))?;
                 for (b, &u) in group.iter().enumerate() {
-                    decoded[u] = Some(self.decode(&output, b, units[u].input.len()));
+                    let decode = options.get(units[u].sentence).copied().unwrap_or(defaults);
+                    decoded[u] = Some(decode_one(&output, b, units[u].input.len(), decode));
                 }
             }
         }
@@ -321,26 +352,6 @@ impl Predictor {
                 }));
         }
         Ok(predictions)
-    }
-
-    /// Decodes sentence `b` (of `n` tokens) of a batch with rin-core.
-    fn decode(&self, output: &ModelOutput, b: usize, n: usize) -> Prediction {
-        let tags = argmax_tags(output.entity_block(b), n);
-        let probs = output.relation_block(b);
-        let (seq, r) = (output.seq_len, output.relations);
-        let triples = decode_triples(&tags, probs, seq, r, self.threshold, self.match_mode)
-            .into_iter()
-            .map(|triple| ScoredTriple {
-                score: probs
-                    [(triple.subject.last() * seq + triple.object.last()) * r + triple.relation],
-                triple,
-            })
-            .collect();
-        Prediction {
-            entities: decode_bioes(&tags),
-            tags,
-            triples,
-        }
     }
 
     /// Scores the model on `dataset` with rin-core's [`Evaluator`] (micro P/R/F1 of string
@@ -374,6 +385,26 @@ impl Predictor {
             progress(done);
         }
         Ok(evaluator.report())
+    }
+}
+
+/// Decodes sentence `b` (of `n` tokens) of a batch with rin-core.
+fn decode_one(output: &ModelOutput, b: usize, n: usize, options: DecodeOptions) -> Prediction {
+    let tags = argmax_tags(output.entity_block(b), n);
+    let probs = output.relation_block(b);
+    let (seq, r) = (output.seq_len, output.relations);
+    let triples = decode_triples(&tags, probs, seq, r, options.threshold, options.match_mode)
+        .into_iter()
+        .map(|triple| ScoredTriple {
+            score: probs
+                [(triple.subject.last() * seq + triple.object.last()) * r + triple.relation],
+            triple,
+        })
+        .collect();
+    Prediction {
+        entities: decode_bioes(&tags),
+        tags,
+        triples,
     }
 }
 
@@ -479,8 +510,17 @@ impl Extractor {
 
     /// Runs prepared texts and builds their results, in order.
     pub fn run(&self, prepared: Vec<PreparedText>) -> Result<Vec<Extraction>> {
+        self.run_with(prepared, &[])
+    }
+
+    /// [`Extractor::run`], decoding text `i` with `options[i]` (see [`Predictor::predict_with`]).
+    pub fn run_with(
+        &self,
+        prepared: Vec<PreparedText>,
+        options: &[DecodeOptions],
+    ) -> Result<Vec<Extraction>> {
         let sentences: Vec<Sentence> = prepared.iter().map(|p| p.sentence.clone()).collect();
-        let predictions = self.predictor.predict(&sentences)?;
+        let predictions = self.predictor.predict_with(&sentences, options)?;
         let relations = self.predictor.model.relations();
         Ok(prepared
             .into_iter()

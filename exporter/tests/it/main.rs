@@ -8,3 +8,4 @@ mod errors;
 mod fixture;
 mod python;
 mod structure;
+mod triton;

@@ -9,4 +9,7 @@ mod commands;
 mod device;
 mod eval;
 mod extract;
+#[cfg(feature = "server")]
+mod server;
+mod triton;
 mod util;
