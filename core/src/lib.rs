@@ -25,6 +25,7 @@ pub mod dataset;
 pub mod decode;
 pub mod error;
 pub mod metric;
+pub mod model_config;
 pub mod relation;
 pub mod sentence;
 pub mod tag;

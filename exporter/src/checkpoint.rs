@@ -26,60 +26,7 @@ pub const FORMAT_VERSION: u32 = 1;
 /// The tag order of `entity_probs` (rin-core's `Tag` index order).
 pub const TAGS: [&str; 5] = ["O", "B", "I", "E", "S"];
 
-/// How the interaction layers update `H^k` (MODEL.md, "Ablations"); rin-trainer's `Interaction`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Interaction {
-    /// `H^k = H^{k-1} + H_e^k + H_r^k`.
-    #[default]
-    Full,
-    /// "RIN w/o ER": `H^k = H^{k-1} + H_r^k`.
-    NoEr,
-    /// "RIN w/o RC": `H^k = H^{k-1} + H_e^k`.
-    NoRc,
-}
-
-/// The model's shape, rin-trainer's `ModelConfig` (the `model` object of `checkpoint.json`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ModelConfig {
-    /// Rows of the word embedding (PAD and UNK included).
-    pub word_vocab: usize,
-    /// Word vector size.
-    pub word_dim: usize,
-    /// Rows of the POS embedding; 0 without POS.
-    pub pos_vocab: usize,
-    /// POS vector size; 0 for "w/o POS" (no `pos_embedding.weight`).
-    pub pos_dim: usize,
-    /// BiLSTM hidden size per direction (`d = 2 * lstm_hidden`).
-    pub lstm_hidden: usize,
-    /// Relation head hidden size `d_m`.
-    pub relation_hidden: usize,
-    /// Number of relation types.
-    pub relations: usize,
-    /// The trained K.
-    pub k: usize,
-    /// Ablation of the state update.
-    pub interaction: Interaction,
-    /// Training-time input dropout (not in the graph).
-    pub dropout: f64,
-}
-
-impl ModelConfig {
-    /// `d`, the BiLSTM output size.
-    pub fn hidden(&self) -> usize {
-        2 * self.lstm_hidden
-    }
-
-    /// Whether the model reads POS ids (as rin-trainer decides it).
-    pub fn uses_pos(&self) -> bool {
-        self.pos_dim > 0 && self.pos_vocab > 0
-    }
-
-    /// The LSTM input size.
-    pub fn input_dim(&self) -> usize {
-        self.word_dim + if self.uses_pos() { self.pos_dim } else { 0 }
-    }
-}
+pub use rin_core::model_config::{Interaction, ModelConfig};
 
 /// The POS side of `checkpoint.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

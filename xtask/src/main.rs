@@ -9,6 +9,7 @@ mod demo;
 mod glove;
 mod setup;
 mod test;
+mod tidy;
 
 use std::process::ExitCode;
 
