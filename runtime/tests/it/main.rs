@@ -11,5 +11,6 @@ mod eval;
 mod extract;
 #[cfg(feature = "server")]
 mod server;
+mod shipped;
 mod triton;
 mod util;
