@@ -79,15 +79,7 @@ pub fn tagger_name<'a>(model: &'a Model, requested: Option<&'a str>) -> Option<&
     Some(requested.or(model.pos_plugin()).unwrap_or(DEFAULT_TAGGER))
 }
 
-/// Maps spellings of the same Penn Treebank tag onto one, as rin-trainer does before looking tags
-/// up: brackets become `-LRB-`/`-RRB-`. Anything else is kept.
-pub fn normalize_tag(tag: &str) -> &str {
-    match tag {
-        "(" | "[" | "{" | "-LCB-" | "-LSB-" => "-LRB-",
-        ")" | "]" | "}" | "-RCB-" | "-RSB-" => "-RRB-",
-        other => other,
-    }
-}
+pub use rin_core::pos::normalize_tag;
 
 /// Canonical tag set names: `ptb` and `penn-treebank` are the same tag set.
 fn canonical_tagset(name: &str) -> String {

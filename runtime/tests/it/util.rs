@@ -33,12 +33,7 @@ pub fn ort_dylib() -> PathBuf {
 }
 
 /// The Penn Treebank tags as the trainer's POS vocabulary holds them.
-pub const PENN_TAGS: [&str; 45] = [
-    "CC", "CD", "DT", "EX", "FW", "IN", "JJ", "JJR", "JJS", "LS", "MD", "NN", "NNS", "NNP", "NNPS",
-    "PDT", "POS", "PRP", "PRP$", "RB", "RBR", "RBS", "RP", "SYM", "TO", "UH", "VB", "VBD", "VBG",
-    "VBN", "VBP", "VBZ", "WDT", "WP", "WP$", "WRB", "#", "$", ".", ",", ":", "-LRB-", "-RRB-",
-    "``", "''",
-];
+pub use rin_core::pos::PENN_TAGS;
 
 /// `<target>/runtime-plugin-tests`, next to this test executable's target directory, so that the
 /// nested cargo never waits on the outer build's lock.
