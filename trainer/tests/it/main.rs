@@ -7,6 +7,7 @@ mod checkpoint;
 mod e2e;
 mod loss;
 mod model;
+mod onnx_parity;
 mod plugin;
 mod train;
 mod util;
