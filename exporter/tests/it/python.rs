@@ -91,6 +91,30 @@ fn onnx_checker_accepts_every_graph() {
     );
 }
 
+/// The trained checkpoint shipped in `models/webnlg-star/checkpoint`, exported for K = 0..=4.
+#[test]
+fn onnx_checker_accepts_the_trained_checkpoints_graphs() {
+    let python = require_venv!();
+    let checkpoint = Path::new(env!("CARGO_MANIFEST_DIR")).join("../models/webnlg-star/checkpoint");
+    let out = tempfile::tempdir().unwrap();
+    let options = ExportOptions {
+        ks: (0..=4).collect(),
+        ..Default::default()
+    };
+    export(&checkpoint, out.path(), &options).unwrap();
+    let paths: Vec<PathBuf> = (0..=4)
+        .map(|k| out.path().join(format!("model_k{k}.onnx")))
+        .collect();
+    let mut args: Vec<&OsStr> = vec![OsStr::new("-c"), OsStr::new(CHECK)];
+    args.extend(paths.iter().map(|p| p.as_os_str()));
+    let stdout = run_python(&python, &args);
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("ok ")).count(),
+        paths.len(),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn onnx_runtime_matches_the_reference_tiny_and_ablations() {
     let python = require_venv!();
