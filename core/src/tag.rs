@@ -28,6 +28,11 @@ impl Tag {
     /// All tags in index order.
     pub const ALL: [Tag; 5] = [Tag::O, Tag::B, Tag::I, Tag::E, Tag::S];
 
+    /// The tags' names in index order, as checkpoints and manifests record them.
+    pub fn names() -> [&'static str; Tag::COUNT] {
+        Tag::ALL.map(Tag::as_str)
+    }
+
     /// The tag's index in the model's output.
     pub fn index(self) -> usize {
         match self {

@@ -23,8 +23,6 @@ pub const WEIGHTS_FILE: &str = "model.safetensors";
 pub const META_FILE: &str = "checkpoint.json";
 /// The `checkpoint.json` format version this exporter reads.
 pub const FORMAT_VERSION: u32 = 1;
-/// The tag order of `entity_probs` (rin-core's `Tag` index order).
-pub const TAGS: [&str; 5] = ["O", "B", "I", "E", "S"];
 
 pub use rin_core::model_config::{Interaction, ModelConfig};
 
@@ -50,7 +48,7 @@ pub struct CheckpointMeta {
     /// The run's settings (read: `deep_supervision`, `seed`).
     #[serde(default)]
     pub train: serde_json::Value,
-    /// Entity tags in output order; must be [`TAGS`].
+    /// Entity tags in output order; must be rin-core's [`rin_core::Tag::names`].
     pub tags: Vec<String>,
     /// Relation names in output order.
     pub relations: Vec<String>,
@@ -327,14 +325,14 @@ pub fn expected_parameters(config: &ModelConfig) -> BTreeMap<String, Vec<usize>>
         add(format!("lstm.bias_ih_l0{suffix}"), vec![4 * h]);
         add(format!("lstm.bias_hh_l0{suffix}"), vec![4 * h]);
     }
-    add("entity_head.weight".into(), vec![TAGS.len(), d]);
-    add("entity_head.bias".into(), vec![TAGS.len()]);
+    add("entity_head.weight".into(), vec![rin_core::Tag::COUNT, d]);
+    add("entity_head.bias".into(), vec![rin_core::Tag::COUNT]);
     add("relation_head.subject.weight".into(), vec![dm, d]);
     add("relation_head.object.weight".into(), vec![dm, d]);
     add("relation_head.hidden_bias".into(), vec![dm]);
     add("relation_head.output.weight".into(), vec![r, dm]);
     add("relation_head.output.bias".into(), vec![r]);
-    for (cell, input) in [("gru_e", TAGS.len()), ("gru_r", r)] {
+    for (cell, input) in [("gru_e", rin_core::Tag::COUNT), ("gru_r", r)] {
         add(format!("{cell}.weight_ih"), vec![3 * d, input]);
         add(format!("{cell}.weight_hh"), vec![3 * d, d]);
         add(format!("{cell}.bias_ih"), vec![3 * d]);
@@ -372,8 +370,9 @@ fn check_meta(meta: &CheckpointMeta, path: &Path) -> Result<()> {
             return bad(field, "must be positive".into());
         }
     }
-    if meta.tags != TAGS {
-        return bad("tags", format!("{:?}, expected {TAGS:?}", meta.tags));
+    let tags = rin_core::Tag::names();
+    if meta.tags != tags {
+        return bad("tags", format!("{:?}, expected {tags:?}", meta.tags));
     }
     if meta.relations.len() != m.relations {
         return bad(

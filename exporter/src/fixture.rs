@@ -12,7 +12,7 @@ use safetensors::tensor::TensorView;
 use safetensors::Dtype;
 
 use crate::checkpoint::{
-    expected_parameters, Interaction, ModelConfig, FORMAT_VERSION, META_FILE, TAGS, WEIGHTS_FILE,
+    expected_parameters, Interaction, ModelConfig, FORMAT_VERSION, META_FILE, WEIGHTS_FILE,
 };
 use crate::error::{Error, Result};
 
@@ -224,7 +224,7 @@ fn checkpoint_json(
         "format_version": FORMAT_VERSION,
         "model": c,
         "train": { "deep_supervision": spec.deep_supervision, "seed": spec.seed, "k": c.k },
-        "tags": TAGS,
+        "tags": rin_core::Tag::names(),
         "relations": spec.relations,
         "words": spec.words,
         "pos": pos,

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::checkpoint::{CheckpointMeta, ModelConfig, PosInfo, TAGS};
+use crate::checkpoint::{CheckpointMeta, ModelConfig, PosInfo};
 use crate::rin_graph;
 
 /// `manifest.json`'s `format` value.
@@ -181,7 +181,7 @@ impl Manifest {
             graphs,
             onnx: onnx_info(&meta.model),
             config: meta.model.clone(),
-            tags: TAGS.iter().map(|t| (*t).to_owned()).collect(),
+            tags: rin_core::Tag::names().map(String::from).to_vec(),
             relations: meta.relations.clone(),
             words: meta.words.clone(),
             word_lookup: "lowercase".into(),
@@ -246,7 +246,7 @@ fn onnx_info(config: &ModelConfig) -> OnnxInfo {
             spec(
                 rin_graph::ENTITY_PROBS,
                 "float32",
-                serde_json::json!(["batch", "seq", TAGS.len()]),
+                serde_json::json!(["batch", "seq", rin_core::Tag::COUNT]),
                 "BIOES tag probabilities (softmax), tags in `tags` order",
             ),
             spec(

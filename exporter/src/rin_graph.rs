@@ -36,7 +36,7 @@ pub const ENTITY_PROBS: &str = "entity_probs";
 pub const RELATION_PROBS: &str = "relation_probs";
 
 /// The number of BIOES tags (`entity_probs`' last dimension).
-pub const TAGS: i64 = 5;
+pub const TAGS: i64 = rin_core::Tag::COUNT as i64;
 
 /// The dynamic batch dimension's name.
 pub const BATCH: &str = "batch";

@@ -65,7 +65,7 @@ impl Model {
             path: manifest_path.clone(),
             detail,
         };
-        if m.tags != ["O", "B", "I", "E", "S"] {
+        if m.tags != rin_core::Tag::names() {
             return Err(invalid(format!(
                 "tags are {:?}; this runtime decodes O, B, I, E, S",
                 m.tags

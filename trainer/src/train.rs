@@ -218,7 +218,7 @@ impl Session {
             format_version: checkpoint::FORMAT_VERSION,
             model: model_config,
             train: config.clone(),
-            tags: Tag::ALL.iter().map(|t| t.as_str().to_owned()).collect(),
+            tags: Tag::names().map(String::from).to_vec(),
             relations: corpus.relations.names().to_vec(),
             words: vectors.vocab.clone(),
             pos: (config.pos_dim > 0).then(|| PosInfo {

@@ -13,6 +13,18 @@ use crate::util::{require_venv, run_python, Fixture};
 const CHECK: &str = "import sys, onnx\n\
 for path in sys.argv[1:]:\n    onnx.checker.check_model(path, full_check=True)\n    print('ok', path)\n";
 
+/// Runs `onnx.checker.check_model(full_check=True)` on every graph in `paths`.
+fn assert_checker_accepts(python: &Path, paths: &[PathBuf]) {
+    let mut args: Vec<&OsStr> = vec![OsStr::new("-c"), OsStr::new(CHECK)];
+    args.extend(paths.iter().map(|p| p.as_os_str()));
+    let stdout = run_python(python, &args);
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("ok ")).count(),
+        paths.len(),
+        "{stdout}"
+    );
+}
+
 fn parity_script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/parity.py")
 }
@@ -77,18 +89,11 @@ fn variants() -> Vec<(&'static str, Fixture)> {
 fn onnx_checker_accepts_every_graph() {
     let python = require_venv!();
     let variants = variants();
-    let mut args: Vec<&OsStr> = vec![OsStr::new("-c"), OsStr::new(CHECK)];
     let paths: Vec<PathBuf> = variants
         .iter()
         .flat_map(|(_, f)| (0..=4).map(move |k| f.out().join(format!("model_k{k}.onnx"))))
         .collect();
-    args.extend(paths.iter().map(|p| p.as_os_str()));
-    let stdout = run_python(&python, &args);
-    assert_eq!(
-        stdout.lines().filter(|l| l.starts_with("ok ")).count(),
-        paths.len(),
-        "{stdout}"
-    );
+    assert_checker_accepts(&python, &paths);
 }
 
 /// The trained checkpoint shipped in `models/webnlg-star/checkpoint`, exported for K = 0..=4.
@@ -105,14 +110,7 @@ fn onnx_checker_accepts_the_trained_checkpoints_graphs() {
     let paths: Vec<PathBuf> = (0..=4)
         .map(|k| out.path().join(format!("model_k{k}.onnx")))
         .collect();
-    let mut args: Vec<&OsStr> = vec![OsStr::new("-c"), OsStr::new(CHECK)];
-    args.extend(paths.iter().map(|p| p.as_os_str()));
-    let stdout = run_python(&python, &args);
-    assert_eq!(
-        stdout.lines().filter(|l| l.starts_with("ok ")).count(),
-        paths.len(),
-        "{stdout}"
-    );
+    assert_checker_accepts(&python, &paths);
 }
 
 #[test]
