@@ -388,8 +388,9 @@ impl Predictor {
     }
 }
 
-/// Decodes sentence `b` (of `n` tokens) of a batch with rin-core.
-fn decode_one(output: &ModelOutput, b: usize, n: usize, options: DecodeOptions) -> Prediction {
+/// Decodes sentence `b` (of `n` tokens) of a batch with rin-core: what [`Predictor::predict`]
+/// does to each sentence of each batch (benchmarks time it as a stage of its own).
+pub fn decode_one(output: &ModelOutput, b: usize, n: usize, options: DecodeOptions) -> Prediction {
     let tags = argmax_tags(output.entity_block(b), n);
     let probs = output.relation_block(b);
     let (seq, r) = (output.seq_len, output.relations);
