@@ -36,6 +36,8 @@ enum Command {
     Sweep(SweepArgs),
     /// Dev F1 and latency at each K of one or more checkpoints (exported to every K).
     Tradeoff(TradeoffArgs),
+    /// ONNX Runtime's per-node profile of one graph, summed by operator type.
+    Profile(ProfileArgs),
     /// Redraws the plots of a results.json.
     Plot {
         /// A results.json written by `sweep`.
@@ -121,6 +123,33 @@ struct TradeoffArgs {
     quick: bool,
 }
 
+#[derive(clap::Args)]
+struct ProfileArgs {
+    /// A trainer checkpoint folder (exported for --k into a temporary folder).
+    #[arg(long)]
+    checkpoint: PathBuf,
+    /// The data set whose sentences are cut into inputs.
+    #[arg(long)]
+    data: PathBuf,
+    #[arg(long, default_value = "test")]
+    split: String,
+    /// Default: the checkpoint's K.
+    #[arg(long)]
+    k: Option<usize>,
+    #[arg(long, default_value_t = 1)]
+    batch: usize,
+    #[arg(long, default_value_t = 30)]
+    tokens: usize,
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// Profiled runs (after 10 warm-up runs).
+    #[arg(long, default_value_t = 200)]
+    runs: usize,
+    /// Where ONNX Runtime's trace and the summary (profile.json) go.
+    #[arg(long)]
+    out: PathBuf,
+}
+
 /// The machine, for the record.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Machine {
@@ -189,6 +218,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Sweep(args) => sweep_command(args),
         Command::Tradeoff(args) => tradeoff_command(args),
+        Command::Profile(args) => profile_command(args),
         Command::Plot { results } => {
             let report: SweepReport = serde_json::from_slice(
                 &std::fs::read(&results)
@@ -269,10 +299,18 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
     } else {
         [1024, 1024, 1024]
     };
-    let gemm: Vec<GemmRate> = threads
+    let repeats = if args.quick { 2 } else { 10 };
+    let mut gemm: Vec<GemmRate> = threads
         .iter()
-        .map(|&t| floor::measure_gemm(t, shape, if args.quick { 2 } else { 10 }))
+        .map(|&t| floor::measure_gemm(t, shape, repeats))
         .collect();
+    if let Some(runtime) = sweep::ort_runtime(&args.backends)? {
+        for &t in &threads {
+            gemm.push(crate::ort_profile::measure_gemm(
+                runtime, t, shape, repeats,
+            )?);
+        }
+    }
     for g in &gemm {
         tracing::info!(
             threads = g.threads,
@@ -537,4 +575,52 @@ fn tradeoff_command(args: TradeoffArgs) -> Result<()> {
         args.split
     );
     plot::tradeoff_plot(&args.out.join("tradeoff.svg"), &points, &data)
+}
+
+fn profile_command(args: ProfileArgs) -> Result<()> {
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let checkpoint = load_checkpoint(&args.checkpoint)?;
+    let k = args.k.unwrap_or(checkpoint.config.k);
+    let onnx = tempfile::tempdir()?;
+    export(&args.checkpoint, onnx.path(), vec![k])?;
+    let corpus = Corpus::load(&args.data, &args.split)?;
+    let batch = corpus.batch(args.tokens, args.batch, &checkpoint.words, &checkpoint.pos);
+    let inputs = rin_runtime::input::ModelInputs::new(batch);
+    let (runtime, _) = rin_runtime::session::setup(&rin_runtime::OrtConfig::default())?;
+    let prefix = args.out.join(format!(
+        "ort_profile_k{k}_b{}_n{}_t{}",
+        args.batch, args.tokens, args.threads
+    ));
+    let (ops, trace) = crate::ort_profile::profile(
+        runtime,
+        &onnx.path().join(format!("model_k{k}.onnx")),
+        &inputs,
+        args.threads,
+        args.runs,
+        &prefix,
+    )?;
+    let total: f64 = ops.iter().map(|o| o.us_per_run).sum();
+    println!(
+        "K={k}, batch {}, {} tokens, {} thread(s): {:.1} us per run in nodes ({} runs; trace {})",
+        args.batch,
+        args.tokens,
+        args.threads,
+        total,
+        args.runs,
+        trace.display()
+    );
+    println!("op type              nodes   us/run   share");
+    for o in &ops {
+        println!(
+            "{:<20} {:>5} {:>8.1} {:>6.1}%",
+            o.op_type,
+            o.nodes,
+            o.us_per_run,
+            100.0 * o.share
+        );
+    }
+    let summary = prefix.with_extension("summary.json");
+    write_json(&summary, &ops)?;
+    Ok(())
 }

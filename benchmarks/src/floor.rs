@@ -32,6 +32,8 @@ pub fn forward_flops(config: &ModelConfig, n: usize, k: usize) -> f64 {
 /// several runs, for one thread count.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GemmRate {
+    /// Whose GEMM: libtorch's (MKL) or ONNX Runtime's (MLAS).
+    pub library: String,
     pub threads: usize,
     /// `[m, k] x [k, n]`.
     pub shape: [usize; 3],
@@ -56,6 +58,7 @@ pub fn measure_gemm(threads: usize, shape: [usize; 3], repeats: usize) -> GemmRa
         })
         .fold(f64::INFINITY, f64::min);
     GemmRate {
+        library: "libtorch (MKL)".into(),
         threads,
         shape,
         gflops: 2.0 * (m * kk * n) as f64 / best / 1e9,

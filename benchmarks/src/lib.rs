@@ -8,6 +8,7 @@ pub mod cli;
 pub mod e2e;
 pub mod floor;
 pub mod memory;
+pub mod ort_profile;
 pub mod plot;
 pub mod pytorch;
 pub mod stats;

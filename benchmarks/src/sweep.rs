@@ -22,6 +22,36 @@ use crate::workload::Corpus;
 /// Outputs larger than this (floats) are not kept for the parity check (JSON and memory).
 const PARITY_MAX_FLOATS: usize = 1 << 21;
 
+/// ONNX Runtime, loaded once for the process: the CUDA build when a backend asks for CUDA (it
+/// runs the CPU backends too), else the CPU build; `None` when no backend is ONNX Runtime.
+pub fn ort_runtime(
+    backends: &[BackendSpec],
+) -> Result<Option<&'static rin_runtime::session::OrtRuntime>> {
+    if !backends.iter().any(|b| b.engine == Engine::Ort) {
+        return Ok(None);
+    }
+    let cuda = backends
+        .iter()
+        .any(|b| b.engine == Engine::Ort && b.target == Target::Cuda);
+    let config = rin_runtime::OrtConfig {
+        device: if cuda {
+            rin_runtime::Device::Cuda
+        } else {
+            rin_runtime::Device::Cpu
+        },
+        ..rin_runtime::OrtConfig::default()
+    };
+    Ok(Some(rin_runtime::session::setup(&config)?.0))
+}
+
+/// The fastest GEMM measured on `threads` threads (whichever library), in GFLOP/s.
+pub fn best_rate(gemm: &[GemmRate], threads: usize) -> Option<f64> {
+    gemm.iter()
+        .filter(|g| g.threads == threads)
+        .map(|g| g.gflops)
+        .reduce(f64::max)
+}
+
 /// One model input shape at one K.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Case {
@@ -153,22 +183,7 @@ pub fn run(
     let cases = plan.cases();
     let mut backends = backends.to_vec();
     backends.sort_by_key(|b| (b.engine != Engine::Ort || b.target != Target::Cpu, *b));
-    let ort_runtime = if backends.iter().any(|b| b.engine == Engine::Ort) {
-        let cuda = backends
-            .iter()
-            .any(|b| b.engine == Engine::Ort && b.target == Target::Cuda);
-        let config = rin_runtime::OrtConfig {
-            device: if cuda {
-                rin_runtime::Device::Cuda
-            } else {
-                rin_runtime::Device::Cpu
-            },
-            ..rin_runtime::OrtConfig::default()
-        };
-        Some(rin_runtime::session::setup(&config)?.0)
-    } else {
-        None
-    };
+    let ort_runtime = ort_runtime(&backends)?;
     let bar = ProgressBar::new((cases.len() * backends.len()) as u64).with_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} [{elapsed}]")
             .expect("valid template"),
@@ -181,9 +196,9 @@ pub fn run(
             let summary = Summary::from_nanos(latencies, case.batch)?;
             let flops = case.batch as f64 * floor::forward_flops(model.config, case.tokens, case.k);
             let floor_ms = (spec.target == Target::Cpu)
-                .then(|| gemm.iter().find(|g| g.threads == spec.threads))
+                .then(|| best_rate(gemm, spec.threads))
                 .flatten()
-                .map(|g| flops / (g.gflops * 1e9) * 1e3);
+                .map(|gflops| flops / (gflops * 1e9) * 1e3);
             Some(Row {
                 backend: *spec,
                 case,

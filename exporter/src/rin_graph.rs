@@ -61,22 +61,36 @@ pub fn build(config: &ModelConfig, k: usize, weights: &WeightFile) -> GraphProto
     let h0 = b.scoped("encoder", |b| {
         encoder(b, config, &word_ids, &pos_ids, &lengths)
     });
-    let (mut entity_probs, mut relation_logits) = b.scoped("layer_0", |b| {
+    // The relation head's extra input channel: the output bias in the last layer, the padding
+    // mask in the layers that are pooled (see `relation_scores_of`).
+    let channels = b.scoped("relation_channels", |b| {
+        RelationChannels::new(b, &word_ids, &lengths, k > 0)
+    });
+    let layer_0_extra = if k == 0 {
+        &channels.output
+    } else {
+        channels.pool.as_ref().expect("built when k > 0")
+    };
+    let (mut entity_probs, mut relation_scores) = b.scoped("layer_0", |b| {
         let e = b.scoped("entity_head", |b| entity_head(b, &h0));
-        let r = b.scoped("relation_head", |b| relation_head(b, &h0));
+        let r = b.scoped("relation_head", |b| {
+            relation_scores_of(b, &h0, &channels.subject_zero, layer_0_extra)
+        });
         (e, r)
     });
 
     if k > 0 {
-        let padded = b.scoped("mask", |b| padded_objects(b, &word_ids, &lengths));
         let mut h = h0;
         for layer in 1..=k {
             let last = layer == k;
             let (e, r, next_h) = b.scoped(&format!("interaction_{layer}"), |b| {
+                // ybar = max over valid j of sigmoid(scores + b_r) = sigmoid(max_j(scores) + b_r):
+                // the bias and the sigmoid move past the max (both are monotonic), and padded j
+                // already score -1e30 (the mask channel), so the n x n x R work is the max alone.
                 let ybar = b.scoped("pool", |b| {
-                    let neg_inf = b.const_f32("neg_inf", &[], &[f32::NEG_INFINITY]);
-                    let masked = b.where_("masked_logits", &padded, &neg_inf, &relation_logits);
-                    let max = b.reduce_max("max_logits", &masked, &[2]);
+                    let max = b.reduce_max("max_scores", &relation_scores, &[2]);
+                    let bias = b.weight(names::RELATION_OUTPUT_BIAS);
+                    let max = b.add("max_logits", &max, &bias);
                     b.sigmoid("ybar", &max)
                 });
                 let he = b.scoped("gru_e", |b| gru_cell(b, "gru_e", &entity_probs, &h));
@@ -93,11 +107,18 @@ pub fn build(config: &ModelConfig, k: usize, weights: &WeightFile) -> GraphProto
                     })
                 });
                 let e = b.scoped("entity_head", |b| entity_head(b, &he));
-                let r = b.scoped("relation_head", |b| relation_head(b, &hr));
+                let extra = if last {
+                    &channels.output
+                } else {
+                    channels.pool.as_ref().expect("built when k > 0")
+                };
+                let r = b.scoped("relation_head", |b| {
+                    relation_scores_of(b, &hr, &channels.subject_zero, extra)
+                });
                 (e, r, next_h)
             });
             entity_probs = e;
-            relation_logits = r;
+            relation_scores = r;
             if let Some(next_h) = next_h {
                 h = next_h;
             }
@@ -110,7 +131,7 @@ pub fn build(config: &ModelConfig, k: usize, weights: &WeightFile) -> GraphProto
         format!("interaction_{k}")
     };
     let relation_probs = b.scoped(&last, |b| {
-        b.scoped("relation_head", |b| b.sigmoid("probs", &relation_logits))
+        b.scoped("relation_head", |b| b.sigmoid("probs", &relation_scores))
     });
     let relations = b.weight_dims(names::RELATION_OUTPUT_BIAS)[0] as i64;
     b.output(
@@ -181,23 +202,97 @@ fn entity_head(b: &mut GraphBuilder<'_>, h: &str) -> String {
     b.softmax("probs", &logits, -1)
 }
 
-/// `C_r` logits `W_r ReLU(A h_i + B h_j + b_m) + b_r` `[batch, seq, seq, R]`, by broadcasting
-/// `[batch, seq, 1, d_m] + [batch, 1, seq, d_m]` (never the `n x n x 2d` concatenation).
-fn relation_head(b: &mut GraphBuilder<'_>, h: &str) -> String {
+/// One extra input channel of the relation head: its value on the object side `[batch, seq, 1]`
+/// (the subject side is 0) and its row of output weights `[1, R]`.
+struct ExtraChannel {
+    object: String,
+    weight_row: String,
+}
+
+/// The relation head's extra channels, built once per graph.
+struct RelationChannels {
+    /// `[batch, seq, 1]` zeros, the subject side of every extra channel.
+    subject_zero: String,
+    /// For the output layer: object side 1, weights `b_r`, so that the GEMM adds the bias.
+    output: ExtraChannel,
+    /// For pooled layers: object side 1e30 where j is padding (else 0), weights -1, so that padded
+    /// objects score -1e30 and never win the max; the bias is added after the max.
+    pool: Option<ExtraChannel>,
+}
+
+impl RelationChannels {
+    fn new(b: &mut GraphBuilder<'_>, word_ids: &str, lengths: &str, pooled: bool) -> Self {
+        let relations = b.weight_dims(names::RELATION_OUTPUT_BIAS)[0] as i64;
+        let shape = b.shape("input_shape", word_ids);
+        let last_dim = b.const_i64("one_dim", &[1], &[1]);
+        let channel_shape = b.concat("channel_shape", &[&shape, &last_dim], 0);
+        let zero = b.const_f32("zero", &[1, 1, 1], &[0.0]);
+        let one = b.const_f32("one", &[1, 1, 1], &[1.0]);
+        let subject_zero = b.op("Expand", "subject_zero", &[&zero, &channel_shape], &[]);
+        let ones = b.op("Expand", "object_one", &[&one, &channel_shape], &[]);
+        let bias = b.weight(names::RELATION_OUTPUT_BIAS);
+        let bias_row = b.unsqueeze("bias_row", &bias, &[0]);
+        let output = ExtraChannel {
+            object: ones,
+            weight_row: bias_row,
+        };
+        let pool = pooled.then(|| {
+            let seq_index = b.const_i64("seq_index", &[], &[1]);
+            let step = b.const_i64("step", &[], &[1]);
+            let start = b.const_i64("start", &[], &[0]);
+            let seq = b.gather_axis("seq_len", &shape, &seq_index, 0);
+            let positions = b.range("positions", &start, &seq, &step);
+            let lengths = b.cast("lengths_i64", lengths, DataType::Int64);
+            let lengths = b.unsqueeze("lengths_column", &lengths, &[1]);
+            let valid = b.less("valid", &positions, &lengths);
+            let zero = b.const_f32("valid_value", &[], &[0.0]);
+            let big = b.const_f32("padded_value", &[], &[1e30]);
+            let mask = b.where_("padding", &valid, &zero, &big);
+            let object = b.unsqueeze("object_mask", &mask, &[2]);
+            let minus_ones = b.const_f32(
+                "minus_ones",
+                &[1, relations],
+                &vec![-1.0; relations as usize],
+            );
+            ExtraChannel {
+                object,
+                weight_row: minus_ones,
+            }
+        });
+        RelationChannels {
+            subject_zero,
+            output,
+            pool,
+        }
+    }
+}
+
+/// `C_r`'s scores `W_r ReLU(A h_i + B h_j + b_m)` `[batch, seq, seq, R]`, by broadcasting
+/// `[batch, seq, 1, d_m + 1] + [batch, 1, seq, d_m + 1]` (never the `n x n x 2d` concatenation),
+/// plus what the extra channel adds inside the same GEMM: the output bias `b_r`, or -1e30 at padded
+/// objects. Both are exact for every other cell: the channel is 0 (or 1 times `b_r`), and ReLU
+/// keeps it.
+fn relation_scores_of(
+    b: &mut GraphBuilder<'_>,
+    h: &str,
+    subject_zero: &str,
+    extra: &ExtraChannel,
+) -> String {
     let a = b.weight(names::RELATION_SUBJECT_T);
     let o = b.weight(names::RELATION_OBJECT_T);
     let bm = b.weight(names::RELATION_HIDDEN_BIAS);
     let wr = b.weight(names::RELATION_OUTPUT_T);
-    let br = b.weight(names::RELATION_OUTPUT_BIAS);
     let subject = b.matmul("subject", h, &a);
+    let subject = b.concat("subject_extended", &[&subject, subject_zero], -1);
     let subject = b.unsqueeze("subject_i", &subject, &[2]);
     let object = b.matmul("object", h, &o);
     let object = b.add("object_plus_bias", &object, &bm);
+    let object = b.concat("object_extended", &[&object, &extra.object], -1);
     let object = b.unsqueeze("object_j", &object, &[1]);
     let hidden = b.add("pair", &subject, &object);
     let hidden = b.relu("relu", &hidden);
-    let z = b.matmul("output", &hidden, &wr);
-    b.add("logits", &z, &br)
+    let weights = b.concat("output_weights", &[&wr, &extra.weight_row], 0);
+    b.matmul("scores", &hidden, &weights)
 }
 
 /// PyTorch's `GRUCell` on every token: gates r, z, n;
@@ -224,18 +319,4 @@ fn gru_cell(b: &mut GraphBuilder<'_>, cell: &str, x: &str, h: &str) -> String {
     let diff = b.sub("h_minus_n", h, &n);
     let zd = b.mul("z_times_diff", &diff, &z);
     b.add("h_new", &zd, &n)
-}
-
-/// `[batch, 1, seq, 1]` boolean, true where object position j is past the sentence's length.
-fn padded_objects(b: &mut GraphBuilder<'_>, word_ids: &str, lengths: &str) -> String {
-    let shape = b.shape("input_shape", word_ids);
-    let one = b.const_i64("one", &[], &[1]);
-    let zero = b.const_i64("zero", &[], &[0]);
-    let seq = b.gather_axis("seq_len", &shape, &one, 0);
-    let positions = b.range("positions", &zero, &seq, &one);
-    let lengths = b.cast("lengths_i64", lengths, DataType::Int64);
-    let lengths = b.unsqueeze("lengths_column", &lengths, &[1]);
-    let valid = b.less("valid", &positions, &lengths);
-    let padded = b.not("padded", &valid);
-    b.unsqueeze("padded_objects", &padded, &[1, 3])
 }

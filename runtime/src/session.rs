@@ -200,6 +200,11 @@ impl OrtRuntime {
     pub fn library(&self) -> &OrtLibrary {
         &self.library
     }
+
+    /// The environment, for sessions built outside [`ModelSession`] (rin-bench's profiling).
+    pub fn environment(&self) -> &ort::environment::Environment {
+        &self.environment
+    }
 }
 
 static RUNTIME: OnceLock<OrtRuntime> = OnceLock::new();

@@ -129,10 +129,12 @@ fn op_counts_follow_the_unrolling() {
         let ops = op_counts(&read_model(&fixture.out(), k));
         let c = |op: &str| ops.get(op).copied().unwrap_or(0);
         let total: usize = ops.values().sum();
+        // Encoder, layer 0 and the relation head's extra channels; then the padding mask, each
+        // middle layer, and the last layer (no residual sum).
         let expected_total = if k == 0 {
-            20
+            27
         } else {
-            20 + 8 + 49 * (k - 1) + 47
+            27 + 7 + 51 * (k - 1) + 49
         };
         assert_eq!(total, expected_total, "K = {k}: {ops:?}");
         assert_eq!(c("LSTM"), 1);
@@ -140,8 +142,13 @@ fn op_counts_follow_the_unrolling() {
         assert_eq!(c("Softmax"), k + 1);
         assert_eq!(c("Split"), 4 * k);
         assert_eq!(c("Tanh"), 2 * k);
-        assert_eq!(c("Where"), k);
+        // One mask for every pooled layer; no n x n x R masking of its own.
+        assert_eq!(c("Where"), usize::from(k > 0));
         assert_eq!(c("ReduceMax"), k);
+        // Words with POS, the channel shape, and per relation head the two extended sides and
+        // the extended output weights.
+        assert_eq!(c("Concat"), 2 + 3 * (k + 1));
+        assert_eq!(c("Expand"), 2);
         assert_eq!(c("Range"), usize::from(k > 0));
         // Pool + r and z of both cells per layer, and the output.
         assert_eq!(c("Sigmoid"), 5 * k + 1);
@@ -169,7 +176,9 @@ fn node_names_show_the_layers() {
         "encoder/lstm/LSTM",
         "layer_0/entity_head/probs",
         "layer_0/relation_head/pair",
-        "mask/padded_objects",
+        "relation_channels/object_mask",
+        "relation_channels/subject_zero",
+        "layer_0/relation_head/scores",
         "interaction_1/pool/max_logits",
         "interaction_1/gru_e/r",
         "interaction_1/gru_r/h_new",
@@ -282,7 +291,8 @@ fn ablations_change_the_graph() {
     export_ks(&fixture, vec![1]);
     let model = read_model(&fixture.out(), 1);
     let ops = op_counts(&model);
-    assert_eq!(ops.get("Concat"), None);
+    // No word-and-POS Concat: only the channel shape and the relation heads' (3 per layer).
+    assert_eq!(ops.get("Concat"), Some(&(1 + 3 * 2)));
     let graph = model.graph.unwrap();
     assert!(!graph
         .initializer
