@@ -39,6 +39,7 @@ fn line_plot(
     y_desc: &str,
     x_axis: XAxis,
     series: &[Series],
+    legend: SeriesLabelPosition,
 ) -> Result<()> {
     let series: Vec<&Series> = series.iter().filter(|s| !s.points.is_empty()).collect();
     if series.is_empty() {
@@ -112,7 +113,7 @@ fn line_plot(
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(legend)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .draw()
@@ -158,6 +159,7 @@ pub fn sweep_plots(dir: &Path, plan: &Plan, rows: &[Row], label: &str) -> Result
         &latency_series(rows, |r| {
             (r.case.k == k && r.case.tokens == n).then_some(r.case.batch as f64)
         }),
+        SeriesLabelPosition::UpperLeft,
     )?;
     line_plot(
         &dir.join("latency_vs_k.svg"),
@@ -168,6 +170,7 @@ pub fn sweep_plots(dir: &Path, plan: &Plan, rows: &[Row], label: &str) -> Result
         &latency_series(rows, |r| {
             (r.case.batch == 1 && r.case.tokens == n).then_some(r.case.k as f64)
         }),
+        SeriesLabelPosition::UpperLeft,
     )?;
     line_plot(
         &dir.join("latency_vs_length.svg"),
@@ -178,6 +181,7 @@ pub fn sweep_plots(dir: &Path, plan: &Plan, rows: &[Row], label: &str) -> Result
         &latency_series(rows, |r| {
             (r.case.batch == 1 && r.case.k == k).then_some(r.case.tokens as f64)
         }),
+        SeriesLabelPosition::UpperLeft,
     )?;
     // Throughput, with the floor of each thread count as a dashed line.
     let mut series: Vec<Series> = latency_series(rows, |r| {
@@ -230,6 +234,7 @@ pub fn sweep_plots(dir: &Path, plan: &Plan, rows: &[Row], label: &str) -> Result
         "sentences per second",
         XAxis::Log2,
         &series,
+        SeriesLabelPosition::LowerLeft,
     )
 }
 
@@ -257,23 +262,31 @@ pub fn stage_plot(path: &Path, rows: &[E2eRow], label: &str) -> Result<()> {
         )
         .margin(15)
         .x_label_area_size(40)
-        .y_label_area_size(190)
+        .y_label_area_size(10)
         .build_cartesian_2d(0.0..total * 1.25, 0.0..rows.len() as f64)
         .map_err(err)?;
-    let names: Vec<String> = rows
-        .iter()
-        .map(|r| format!("{}t, batch {}, {} tok", r.threads, r.batch, r.tokens))
-        .collect();
     chart
         .configure_mesh()
         .x_desc("ms per sentence")
-        .y_labels(rows.len())
-        .y_label_formatter(&|y| {
-            let i = y.floor() as usize;
-            names.get(i).cloned().unwrap_or_default()
-        })
+        .disable_y_axis()
         .disable_y_mesh()
         .draw()
+        .map_err(err)?;
+    // Each bar's name above it, inside the plot (tick labels would not land on the bars).
+    chart
+        .draw_series(rows.iter().enumerate().map(|(i, r)| {
+            Text::new(
+                format!(
+                    "{} thread(s), batch {}, {} tokens: {:.3} ms per sentence",
+                    r.threads,
+                    r.batch,
+                    r.tokens,
+                    per_sentence[i].iter().sum::<f64>()
+                ),
+                (0.0, i as f64 + 0.95),
+                ("sans-serif", 13),
+            )
+        }))
         .map_err(err)?;
     for (stage, name) in STAGES.iter().enumerate() {
         let color = Palette99::pick(stage).to_rgba();
@@ -284,7 +297,7 @@ pub fn stage_plot(path: &Path, rows: &[E2eRow], label: &str) -> Result<()> {
                 let start: f64 = times[..stage].iter().sum();
                 let y = i as f64;
                 Rectangle::new(
-                    [(start, y + 0.2), (start + times[stage], y + 0.8)],
+                    [(start, y + 0.1), (start + times[stage], y + 0.65)],
                     color.filled(),
                 )
             })
