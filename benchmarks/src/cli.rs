@@ -550,6 +550,7 @@ fn tradeoff_command(args: TradeoffArgs) -> Result<()> {
         tracing::info!(label, "evaluating every K");
         points.extend(tradeoff::run(
             label,
+            Path::new(dir),
             onnx.path(),
             &dev,
             &corpus,
@@ -558,11 +559,14 @@ fn tradeoff_command(args: TradeoffArgs) -> Result<()> {
             &budget,
         )?);
     }
-    println!("checkpoint            K   dev F1   p50 ms");
+    println!("checkpoint (epoch)             K   dev F1   p50 ms");
     for p in &points {
         println!(
-            "{:<20} {:>2} {:>8.2} {:>8.3}",
-            p.label, p.k, p.dev_f1, p.latency.p50_ms
+            "{:<30} {:>2} {:>8.2} {:>8.3}",
+            format!("{} ({}/{})", p.label, p.epoch, p.planned_epochs),
+            p.k,
+            p.dev_f1,
+            p.latency.p50_ms
         );
     }
     write_json(&args.out.join("tradeoff.json"), &points)?;

@@ -20,6 +20,11 @@ pub struct TradeoffPoint {
     pub label: String,
     /// The K it was trained with.
     pub trained_k: usize,
+    /// Whether it was trained with deep supervision (the loss at every layer).
+    pub deep_supervision: bool,
+    /// The epoch its weights are from, of the run's planned epochs.
+    pub epoch: usize,
+    pub planned_epochs: usize,
     pub k: usize,
     /// Triple F1 (percent) on the data set's dev split, through ONNX Runtime.
     pub dev_f1: f64,
@@ -32,6 +37,7 @@ pub struct TradeoffPoint {
 #[allow(clippy::too_many_arguments)]
 pub fn run(
     label: &str,
+    checkpoint: &Path,
     onnx_dir: &Path,
     dev: &rin_core::Dataset,
     corpus: &Corpus,
@@ -49,6 +55,8 @@ pub fn run(
         target: Target::Cpu,
         threads: 1,
     };
+    let meta = rin_trainer::checkpoint::read_meta(checkpoint)
+        .with_context(|| format!("cannot read {}", checkpoint.display()))?;
     let mut points = Vec::new();
     for &k in ks {
         let model = Model::open(onnx_dir)?;
@@ -73,6 +81,9 @@ pub fn run(
         points.push(TradeoffPoint {
             label: label.to_owned(),
             trained_k,
+            deep_supervision: meta.train.deep_supervision,
+            epoch: meta.epoch,
+            planned_epochs: meta.train.epochs,
             k,
             dev_f1: report.triples.f1() * 100.0,
             latency: Summary::from_nanos(&latencies, 1).context("no iterations")?,
