@@ -1,10 +1,11 @@
-//! The trained model shipped in `models/webnlg-star`: `rin` agrees with the trainer that made it,
-//! and its README states the F1 that `rin eval` measures.
+//! The trained models shipped in `models/`: `models/webnlg-star` (partial match, K = 2) and
+//! `models/webnlg` (exact match, K = 3). For each, `rin` agrees with the trainer that made it, and
+//! its README states the F1 that `rin eval` measures.
 //!
-//! The references next to the model were written by the trainer from the same checkpoint
-//! (`models/webnlg-star/README.md` gives the commands): `trainer_eval_test.json` is
-//! `rin-train eval --json` on WebNLG* test, `trainer_predict_test.jsonl` is `rin-train predict
-//! --json` on the first test sentences.
+//! The references next to each model were written by the trainer from the same checkpoint (the
+//! model's README gives the commands): `trainer_eval_test.json` is `rin-train eval --json` on the
+//! test split, `trainer_predict_test.jsonl` is `rin-train predict --json` on the first test
+//! sentences.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -16,25 +17,67 @@ use crate::util::*;
 /// A triple by token spans: subject start and end, relation, object start and end.
 type TokenTriple = (usize, usize, String, usize, usize);
 
-fn shipped() -> PathBuf {
-    repo_root().join("models/webnlg-star")
+/// A shipped model and the data set it was trained on.
+struct Shipped {
+    model: &'static str,
+    data: &'static str,
 }
 
-fn test_texts() -> Vec<String> {
+const WEBNLG_STAR: Shipped = Shipped {
+    model: "models/webnlg-star",
+    data: "data/webnlg-star",
+};
+
+const WEBNLG: Shipped = Shipped {
+    model: "models/webnlg",
+    data: "data/webnlg",
+};
+
+/// The test sentences as text: CasRel's `text`, or JointER's `tokens` joined by spaces (what the
+/// trainer's references were made from).
+fn test_texts(data: &str) -> Vec<String> {
     let data: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo_root().join("data/webnlg-star/test.json")).unwrap(),
+        &std::fs::read_to_string(repo_root().join(data).join("test.json")).unwrap(),
     )
     .unwrap();
     data.as_array()
         .unwrap()
         .iter()
-        .map(|r| r["text"].as_str().unwrap().to_string())
+        .map(|r| match r["text"].as_str() {
+            Some(text) => text.to_string(),
+            None => r["tokens"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap())
+                .collect::<Vec<_>>()
+                .join(" "),
+        })
         .collect()
 }
 
 #[test]
-fn eval_f1_equals_the_trainers_eval_and_the_readme() {
-    let model = shipped();
+fn webnlg_star_eval_f1_equals_the_trainers_eval_and_the_readme() {
+    eval_f1_equals_the_trainers_eval_and_the_readme(&WEBNLG_STAR);
+}
+
+#[test]
+fn webnlg_star_extract_gives_the_triples_of_the_trainers_own_decoding() {
+    extract_gives_the_triples_of_the_trainers_own_decoding(&WEBNLG_STAR);
+}
+
+#[test]
+fn webnlg_eval_f1_equals_the_trainers_eval_and_the_readme() {
+    eval_f1_equals_the_trainers_eval_and_the_readme(&WEBNLG);
+}
+
+#[test]
+fn webnlg_extract_gives_the_triples_of_the_trainers_own_decoding() {
+    extract_gives_the_triples_of_the_trainers_own_decoding(&WEBNLG);
+}
+
+fn eval_f1_equals_the_trainers_eval_and_the_readme(shipped: &Shipped) {
+    let model = repo_root().join(shipped.model);
     let trainer: Value = serde_json::from_str(
         &std::fs::read_to_string(model.join("trainer_eval_test.json")).unwrap(),
     )
@@ -43,7 +86,7 @@ fn eval_f1_equals_the_trainers_eval_and_the_readme() {
     let out = run(
         rin(dir.path())
             .args(["eval", "--json", "--split", "test", "--data"])
-            .arg(repo_root().join("data/webnlg-star"))
+            .arg(repo_root().join(shipped.data))
             .arg("-m")
             .arg(&model),
         b"",
@@ -60,13 +103,13 @@ fn eval_f1_equals_the_trainers_eval_and_the_readme() {
     let stated = format!("{:.1}", 100.0 * ours);
     assert!(
         readme.contains(&format!("test F1 {stated}")),
-        "models/webnlg-star/README.md should state `test F1 {stated}`"
+        "{}/README.md should state `test F1 {stated}`",
+        shipped.model
     );
 }
 
-#[test]
-fn extract_gives_the_triples_of_the_trainers_own_decoding() {
-    let model = shipped();
+fn extract_gives_the_triples_of_the_trainers_own_decoding(shipped: &Shipped) {
+    let model = repo_root().join(shipped.model);
     let expected: Vec<BTreeSet<TokenTriple>> =
         std::fs::read_to_string(model.join("trainer_predict_test.jsonl"))
             .unwrap()
@@ -99,7 +142,7 @@ fn extract_gives_the_triples_of_the_trainers_own_decoding() {
         "the reference has triples to compare"
     );
 
-    let texts = test_texts();
+    let texts = test_texts(shipped.data);
     let input = texts[..expected.len()].join("\n") + "\n";
     let dir = tempfile::tempdir().unwrap();
     let out = run(
