@@ -8,7 +8,6 @@
 //! sentences.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 use serde_json::Value;
 
