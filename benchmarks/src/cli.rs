@@ -45,8 +45,9 @@ enum Command {
     },
 }
 
+/// The checkpoint to time and the sentences to time it on (`sweep`, `profile`).
 #[derive(clap::Args)]
-struct SweepArgs {
+struct TimedModel {
     /// A trainer checkpoint folder (model.safetensors and checkpoint.json).
     #[arg(long)]
     checkpoint: PathBuf,
@@ -55,6 +56,12 @@ struct SweepArgs {
     data: PathBuf,
     #[arg(long, default_value = "test")]
     split: String,
+}
+
+#[derive(clap::Args)]
+struct SweepArgs {
+    #[command(flatten)]
+    input: TimedModel,
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
@@ -125,14 +132,8 @@ struct TradeoffArgs {
 
 #[derive(clap::Args)]
 struct ProfileArgs {
-    /// A trainer checkpoint folder (exported for --k into a temporary folder).
-    #[arg(long)]
-    checkpoint: PathBuf,
-    /// The data set whose sentences are cut into inputs.
-    #[arg(long)]
-    data: PathBuf,
-    #[arg(long, default_value = "test")]
-    split: String,
+    #[command(flatten)]
+    input: TimedModel,
     /// Default: the checkpoint's K.
     #[arg(long)]
     k: Option<usize>,
@@ -265,7 +266,7 @@ fn export(checkpoint: &Path, out: &Path, ks: Vec<usize>) -> Result<()> {
 fn sweep_command(args: SweepArgs) -> Result<()> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let checkpoint = load_checkpoint(&args.checkpoint)?;
+    let checkpoint = load_checkpoint(&args.input.checkpoint)?;
     let k = args.k.unwrap_or(checkpoint.config.k);
     let plan = if args.quick {
         Plan::quick(k)
@@ -280,11 +281,11 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
     if let Some(seconds) = args.seconds {
         budget.max_seconds = seconds;
     }
-    let corpus = Corpus::load(&args.data, &args.split)?;
+    let corpus = Corpus::load(&args.input.data, &args.input.split)?;
     let onnx = tempfile::tempdir()?;
     let max_k = plan.max_k.max(plan.k);
-    tracing::info!(checkpoint = %args.checkpoint.display(), max_k, "exporting");
-    export(&args.checkpoint, onnx.path(), (0..=max_k).collect())?;
+    tracing::info!(checkpoint = %args.input.checkpoint.display(), max_k, "exporting");
+    export(&args.input.checkpoint, onnx.path(), (0..=max_k).collect())?;
 
     let mut threads: Vec<usize> = args
         .backends
@@ -320,7 +321,7 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
     }
 
     let files = ModelFiles {
-        checkpoint: &args.checkpoint,
+        checkpoint: &args.input.checkpoint,
         onnx_dir: onnx.path(),
         config: &checkpoint.config,
         words: &checkpoint.words,
@@ -407,9 +408,9 @@ fn sweep_command(args: SweepArgs) -> Result<()> {
         torch_version,
         ort_optimization:
             "GraphOptimizationLevel::Level3 (all), intra-op threads as the backend says".into(),
-        checkpoint: args.checkpoint.display().to_string(),
+        checkpoint: args.input.checkpoint.display().to_string(),
         relations: checkpoint.config.relations,
-        data: format!("{} ({})", args.data.display(), args.split),
+        data: format!("{} ({})", args.input.data.display(), args.input.split),
         quick: args.quick,
         budget,
         plan,
@@ -584,11 +585,11 @@ fn tradeoff_command(args: TradeoffArgs) -> Result<()> {
 fn profile_command(args: ProfileArgs) -> Result<()> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let checkpoint = load_checkpoint(&args.checkpoint)?;
+    let checkpoint = load_checkpoint(&args.input.checkpoint)?;
     let k = args.k.unwrap_or(checkpoint.config.k);
     let onnx = tempfile::tempdir()?;
-    export(&args.checkpoint, onnx.path(), vec![k])?;
-    let corpus = Corpus::load(&args.data, &args.split)?;
+    export(&args.input.checkpoint, onnx.path(), vec![k])?;
+    let corpus = Corpus::load(&args.input.data, &args.input.split)?;
     let batch = corpus.batch(args.tokens, args.batch, &checkpoint.words, &checkpoint.pos);
     let inputs = rin_runtime::input::ModelInputs::new(batch);
     let (runtime, _) = rin_runtime::session::setup(&rin_runtime::OrtConfig::default())?;
