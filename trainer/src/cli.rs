@@ -135,6 +135,14 @@ pub struct TrainArgs {
     /// Evaluate on the first N dev sentences only.
     #[arg(long, value_name = "N")]
     pub dev_limit: Option<usize>,
+    /// The file to train on: train, or dev for data that has no training set (NYT here; needs
+    /// --dev-holdout).
+    #[arg(long, value_name = "SPLIT", default_value = "train")]
+    pub train_split: String,
+    /// Select the model on the last N sentences of the training file instead of dev.json; they
+    /// are not trained on. Example: --train-split dev --dev-holdout 500.
+    #[arg(long, value_name = "N")]
+    pub dev_holdout: Option<usize>,
 }
 
 /// `rin-train eval`.

@@ -64,6 +64,8 @@ fn train_command(args: TrainArgs) -> anyhow::Result<()> {
             threshold: args.threshold,
             train_limit: args.train_limit,
             dev_limit: args.dev_limit,
+            train_split: args.train_split.clone(),
+            dev_holdout: args.dev_holdout,
             ..defaults
         };
         train::train(config, &mut reporter).context("training failed")?

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+pub use crate::corpus::SplitPlan;
 pub use rin_core::model_config::{Interaction, ModelConfig};
 
 /// Which device to train or evaluate on.
@@ -41,7 +42,8 @@ impl DeviceChoice {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TrainConfig {
-    /// Folder with `train.json`, `dev.json`, `test.json` and `rel2id.json`.
+    /// Folder with `train.json`, `dev.json`, `test.json` and `rel2id.json` (see
+    /// [`TrainConfig::splits`] for data without a training set).
     pub data_dir: PathBuf,
     /// Input format; `None` detects it from `train.json`.
     pub format: Option<DataFormat>,
@@ -94,6 +96,12 @@ pub struct TrainConfig {
     pub train_limit: Option<usize>,
     /// Use only the first N dev sentences.
     pub dev_limit: Option<usize>,
+    /// The file the model trains on (`train`, or `dev` for data without a training set, e.g. NYT
+    /// here).
+    pub train_split: String,
+    /// Hold out the last N sentences of the training file as the dev set for model selection,
+    /// instead of reading `dev.json` (needed when training on `dev`).
+    pub dev_holdout: Option<usize>,
 }
 
 impl Default for TrainConfig {
@@ -125,11 +133,21 @@ impl Default for TrainConfig {
             threshold: rin_core::decode::DEFAULT_THRESHOLD,
             train_limit: None,
             dev_limit: None,
+            train_split: "train".into(),
+            dev_holdout: None,
         }
     }
 }
 
 impl TrainConfig {
+    /// Which files make the train, dev and test sets.
+    pub fn splits(&self) -> SplitPlan {
+        SplitPlan {
+            train: self.train_split.clone(),
+            dev_holdout: self.dev_holdout,
+        }
+    }
+
     /// The match mode for `format` when none is set.
     pub fn match_mode_for(&self, format: DataFormat) -> MatchMode {
         self.match_mode.unwrap_or(match format {
@@ -171,6 +189,20 @@ impl TrainConfig {
         }
         if self.threads == Some(0) {
             return bad("--threads", "must be at least 1");
+        }
+        match (self.train_split.as_str(), self.dev_holdout) {
+            ("train", _) | ("dev", Some(_)) => {}
+            ("dev", None) => {
+                return bad(
+                    "--train-split",
+                    "training on dev.json leaves no dev set for model selection: add \
+                     --dev-holdout N to select on its last N sentences",
+                )
+            }
+            _ => return bad("--train-split", "must be train or dev (never test)"),
+        }
+        if self.dev_holdout == Some(0) {
+            return bad("--dev-holdout", "must be at least 1");
         }
         if self.lstm_hidden == 0 || self.relation_hidden == 0 || self.word_dim == 0 {
             return bad("model size", "hidden sizes and word_dim must be positive");

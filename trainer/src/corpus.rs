@@ -35,15 +35,82 @@ pub struct Corpus {
     pub test: Dataset,
 }
 
+/// Which files make a run's train, dev and test sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitPlan {
+    /// The file trained on: `train`, or `dev` for data without a training set.
+    pub train: String,
+    /// When set, the last N sentences of the training file are the dev set (and are not trained
+    /// on); otherwise `dev.json` is.
+    pub dev_holdout: Option<usize>,
+}
+
+impl Default for SplitPlan {
+    fn default() -> Self {
+        SplitPlan {
+            train: "train".into(),
+            dev_holdout: None,
+        }
+    }
+}
+
 impl Corpus {
-    /// Reads `dir/{train,dev,test}.json` and `dir/rel2id.json`; `format` `None` detects it.
-    /// Sentences without tokens are dropped (a BiLSTM cannot read them).
-    pub fn load(dir: &Path, format: Option<DataFormat>) -> Result<Corpus> {
+    /// Reads the splits of `dir` that `plan` names, and `dir/rel2id.json`; `format` `None`
+    /// detects it from the training file. Sentences without tokens are dropped (a BiLSTM cannot
+    /// read them).
+    pub fn load(dir: &Path, format: Option<DataFormat>, plan: &SplitPlan) -> Result<Corpus> {
+        let (format, relations) = Self::describe(dir, format, plan)?;
+        let (train, dev) = Self::train_and_dev(dir, format, &relations, plan)?;
+        Ok(Corpus {
+            dir: dir.to_path_buf(),
+            format,
+            train,
+            dev,
+            test: read_split(dir, "test", format, &relations)?,
+            relations,
+        })
+    }
+
+    /// Reads one split (`train`, `dev` or `test`, as `plan` defines them) and the relations,
+    /// without needing the other files.
+    pub fn load_one(
+        dir: &Path,
+        format: Option<DataFormat>,
+        plan: &SplitPlan,
+        name: &str,
+    ) -> Result<(RelationSet, Dataset)> {
+        let (format, relations) = Self::describe(dir, format, plan)?;
+        let data = match name {
+            "test" => read_split(dir, "test", format, &relations)?,
+            "dev" if plan.dev_holdout.is_none() => read_split(dir, "dev", format, &relations)?,
+            "train" | "dev" => {
+                let (train, dev) = Self::train_and_dev(dir, format, &relations, plan)?;
+                if name == "train" {
+                    train
+                } else {
+                    dev
+                }
+            }
+            other => {
+                return Err(Error::Setting {
+                    name: "--split",
+                    reason: format!("{other:?} is not train, dev or test"),
+                })
+            }
+        };
+        Ok((relations, data))
+    }
+
+    fn describe(
+        dir: &Path,
+        format: Option<DataFormat>,
+        plan: &SplitPlan,
+    ) -> Result<(DataFormat, RelationSet)> {
         let format = match format {
             Some(f) => f,
             None => DataFormat::detect(&rin_core::dataset::split_path(
                 dir,
-                "train",
+                &plan.train,
                 DataFormat::CasRel,
             ))
             .map_err(Error::data(format!(
@@ -55,22 +122,37 @@ impl Corpus {
             "read the relations of {}",
             dir.display()
         )))?;
-        let split = |name: &str| -> Result<Dataset> {
-            let mut d = load_split(dir, name, format, &relations).map_err(Error::data(format!(
-                "read split {name} of {}",
-                dir.display()
-            )))?;
-            d.sentences.retain(|s| !s.is_empty());
-            Ok(d)
+        Ok((format, relations))
+    }
+
+    fn train_and_dev(
+        dir: &Path,
+        format: DataFormat,
+        relations: &RelationSet,
+        plan: &SplitPlan,
+    ) -> Result<(Dataset, Dataset)> {
+        let mut train = read_split(dir, &plan.train, format, relations)?;
+        let dev = match plan.dev_holdout {
+            None => read_split(dir, "dev", format, relations)?,
+            Some(n) => {
+                let len = train.sentences.len();
+                if n >= len {
+                    return Err(Error::Setting {
+                        name: "--dev-holdout",
+                        reason: format!(
+                            "{n} sentences would leave none of the {len} in {}.json to train on",
+                            plan.train
+                        ),
+                    });
+                }
+                Dataset {
+                    sentences: train.sentences.split_off(len - n),
+                    // The loader's report covers the whole file; it stays with the training part.
+                    report: LoadReport::default(),
+                }
+            }
         };
-        Ok(Corpus {
-            dir: dir.to_path_buf(),
-            format,
-            train: split("train")?,
-            dev: split("dev")?,
-            test: split("test")?,
-            relations,
-        })
+        Ok((train, dev))
     }
 
     /// A split by name.
@@ -234,6 +316,20 @@ impl WordVectors {
             ),
         }
     }
+}
+
+fn read_split(
+    dir: &Path,
+    name: &str,
+    format: DataFormat,
+    relations: &RelationSet,
+) -> Result<Dataset> {
+    let mut d = load_split(dir, name, format, relations).map_err(Error::data(format!(
+        "read split {name} of {}",
+        dir.display()
+    )))?;
+    d.sentences.retain(|s| !s.is_empty());
+    Ok(d)
 }
 
 /// Keeps the first `limit` sentences, if a limit is set.

@@ -214,24 +214,18 @@ pub fn evaluate_checkpoint(request: &EvalRequest) -> Result<EvalSummary> {
         .data_dir
         .clone()
         .unwrap_or_else(|| meta.data.dir.clone());
-    let format = if request.data_dir.is_some() {
-        None
+    // Another data folder is read as plain train/dev/test files; the checkpoint's own folder with
+    // the splits it was trained with, so that `dev` is the set the run selected on.
+    let (format, plan) = if request.data_dir.is_some() {
+        (None, crate::corpus::SplitPlan::default())
     } else {
-        Some(meta.data.format)
+        (Some(meta.data.format), meta.train.splits())
     };
-    let corpus = crate::corpus::Corpus::load(&dir, format)?;
-    let mut data = match corpus.split(&request.split) {
-        Some(d) => d.clone(),
-        None => {
-            return Err(Error::Setting {
-                name: "--split",
-                reason: format!("{:?} is not train, dev or test", request.split),
-            })
-        }
-    };
+    let (corpus_relations, mut data) =
+        crate::corpus::Corpus::load_one(&dir, format, &plan, &request.split)?;
     // Relation ids must mean what they meant in training.
     let relations = RelationSet::from_names(meta.relations.clone());
-    if corpus.relations.names() != relations.names() {
+    if corpus_relations.names() != relations.names() {
         return Err(Error::Setting {
             name: "--data-dir",
             reason: "its rel2id.json differs from the checkpoint's relations".into(),

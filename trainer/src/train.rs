@@ -164,7 +164,7 @@ impl Session {
     fn fresh(config: TrainConfig) -> Result<Session> {
         set_threads(config.threads);
         let device = config.device.resolve()?;
-        let mut corpus = Corpus::load(&config.data_dir, config.format)?;
+        let mut corpus = Corpus::load(&config.data_dir, config.format, &config.splits())?;
         corpus::truncate(&mut corpus.train, config.train_limit);
         corpus::truncate(&mut corpus.dev, config.dev_limit);
         let mode = config.match_mode_for(corpus.format);
@@ -297,7 +297,7 @@ impl Session {
         let mut adam = Adam::new(&ckpt.vs, config.lr);
         ckpt.restore_optimizer(&mut adam)?;
 
-        let mut corpus = Corpus::load(&config.data_dir, config.format)?;
+        let mut corpus = Corpus::load(&config.data_dir, config.format, &config.splits())?;
         corpus::truncate(&mut corpus.train, config.train_limit);
         corpus::truncate(&mut corpus.dev, config.dev_limit);
         match ckpt.meta.pos.as_ref().and_then(|p| p.source.clone()) {

@@ -9,5 +9,6 @@ mod loss;
 mod model;
 mod onnx_parity;
 mod plugin;
+mod splits;
 mod train;
 mod util;
