@@ -21,7 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tch::set_num_threads(threads);
     tch::manual_seed(1);
     let config = TrainConfig::default();
-    let mut corpus = Corpus::load(&dir, None)?;
+    let mut corpus = Corpus::load(&dir, None, &config.splits())?;
     corpus::truncate(&mut corpus.train, limit);
     if no_pos {
         pos::strip_pos(&mut corpus.train);
