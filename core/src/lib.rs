@@ -36,7 +36,7 @@ pub use batch::{length_buckets, PaddedBatch};
 pub use dataset::{load_file, load_split, DataFormat, Dataset, LoadReport};
 pub use decode::{argmax_tags, decode_triples, MatchMode};
 pub use error::{Error, Result};
-pub use metric::{EvalReport, Evaluator, Prf};
+pub use metric::{EvalReport, Evaluator, MeanStd, Prf};
 pub use relation::RelationSet;
 pub use sentence::{Sentence, Span, Triple};
 pub use tag::{decode_bioes, encode_bioes, Tag, TagError};

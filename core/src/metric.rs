@@ -74,6 +74,36 @@ fn ratio(a: usize, b: usize) -> f64 {
     }
 }
 
+/// The mean and sample standard deviation (n - 1 in the denominator) of runs that differ only by
+/// seed, as papers report them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MeanStd {
+    /// Runs averaged.
+    pub n: usize,
+    /// Their mean.
+    pub mean: f64,
+    /// Their sample standard deviation; 0 for a single run.
+    pub std: f64,
+}
+
+impl MeanStd {
+    /// `None` for no values.
+    pub fn of(values: &[f64]) -> Option<MeanStd> {
+        let n = values.len();
+        if n == 0 {
+            return None;
+        }
+        let mean = values.iter().sum::<f64>() / n as f64;
+        let std = if n > 1 {
+            let squares: f64 = values.iter().map(|v| (v - mean).powi(2)).sum();
+            (squares / (n - 1) as f64).sqrt()
+        } else {
+            0.0
+        };
+        Some(MeanStd { n, mean, std })
+    }
+}
+
 /// The scores of a whole evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct EvalReport {

@@ -148,9 +148,10 @@ pub struct TrainArgs {
 /// `rin-train eval`.
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// A checkpoint directory, e.g. runs/webnlg/best.
-    #[arg(long, short = 'm', value_name = "DIR", env = "RIN_CHECKPOINT")]
-    pub checkpoint: PathBuf,
+    /// A checkpoint directory, e.g. runs/webnlg/best. Give several (runs that differ by seed) to
+    /// also print their mean and standard deviation.
+    #[arg(long, short = 'm', value_name = "DIR", env = "RIN_CHECKPOINT", num_args = 1.., required = true)]
+    pub checkpoint: Vec<PathBuf>,
     /// The split to score: train, dev or test.
     #[arg(long, default_value = "test")]
     pub split: String,

@@ -4,7 +4,7 @@ use std::io::{BufRead, Write};
 
 use anyhow::Context;
 use rin_trainer::config::{Interaction, TrainConfig};
-use rin_trainer::eval::{evaluate_checkpoint, EvalRequest};
+use rin_trainer::eval::{evaluate_checkpoint, EvalRequest, RunsSummary, Scores};
 use rin_trainer::train::{self, ResumeOverrides, TrainOutcome};
 use rin_trainer::Predictor;
 
@@ -89,35 +89,54 @@ fn train_command(args: TrainArgs) -> anyhow::Result<()> {
 
 fn eval_command(args: EvalArgs) -> anyhow::Result<()> {
     train::set_threads(args.threads);
-    let request = EvalRequest {
-        checkpoint: args.checkpoint.clone(),
-        split: args.split.clone(),
-        data_dir: args.data.clone(),
-        mode: args.match_mode.map(Into::into),
-        threshold: args.threshold,
-        k: args.k,
-        device: args.device,
-        batch_size: args.batch,
-        plugin_dir: args.plugin_dir.clone(),
-    };
-    let summary = evaluate_checkpoint(&request)
-        .with_context(|| format!("cannot evaluate {}", args.checkpoint.display()))?;
+    let mut runs = Vec::new();
+    for checkpoint in &args.checkpoint {
+        let request = EvalRequest {
+            checkpoint: checkpoint.clone(),
+            split: args.split.clone(),
+            data_dir: args.data.clone(),
+            mode: args.match_mode.map(Into::into),
+            threshold: args.threshold,
+            k: args.k,
+            device: args.device,
+            batch_size: args.batch,
+            plugin_dir: args.plugin_dir.clone(),
+        };
+        let summary = evaluate_checkpoint(&request)
+            .with_context(|| format!("cannot evaluate {}", checkpoint.display()))?;
+        if !args.json {
+            let mut out = std::io::stdout().lock();
+            writeln!(
+                out,
+                "{} on {} ({} sentences, K={}, {:?} match, threshold {})",
+                checkpoint.display(),
+                summary.split,
+                summary.sentences,
+                summary.k,
+                summary.mode,
+                summary.threshold
+            )?;
+            write!(out, "{}", summary.scores)?;
+        }
+        runs.push(summary);
+    }
+    let scores: Vec<Scores> = runs.iter().map(|r| r.scores).collect();
+    let across = RunsSummary::of(&scores).filter(|_| runs.len() > 1);
     let mut out = std::io::stdout().lock();
+    match (args.json, across) {
+        (true, None) => {
+            let only = runs.first().context("no checkpoint given")?;
+            serde_json::to_writer_pretty(&mut out, only)?
+        }
+        (true, Some(across)) => serde_json::to_writer_pretty(
+            &mut out,
+            &serde_json::json!({ "runs": runs, "checkpoints": args.checkpoint, "summary": across }),
+        )?,
+        (false, Some(across)) => write!(out, "{across}")?,
+        (false, None) => return Ok(()),
+    }
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &summary)?;
         writeln!(out)?;
-    } else {
-        writeln!(
-            out,
-            "{} on {} ({} sentences, K={}, {:?} match, threshold {})",
-            args.checkpoint.display(),
-            summary.split,
-            summary.sentences,
-            summary.k,
-            summary.mode,
-            summary.threshold
-        )?;
-        write!(out, "{}", summary.scores)?;
     }
     Ok(())
 }

@@ -2,8 +2,8 @@
 //! so that the trainer's dev scores and the served model agree.
 
 use rin_core::{
-    argmax_tags, decode_triples, EvalReport, Evaluator, MatchMode, PaddedBatch, Prf, RelationSet,
-    Sentence, Tag, Triple, Vocab,
+    argmax_tags, decode_triples, EvalReport, Evaluator, MatchMode, MeanStd, PaddedBatch, Prf,
+    RelationSet, Sentence, Tag, Triple, Vocab,
 };
 use serde::{Deserialize, Serialize};
 use tch::{Device, Tensor};
@@ -162,6 +162,50 @@ impl std::fmt::Display for Scores {
         line(f, "triples (strings)", &self.triples)?;
         line(f, "triples (cells)", &self.cells)?;
         line(f, "entities (exact spans)", &self.entities)
+    }
+}
+
+/// Mean and sample standard deviation, in percent, of the headline scores of several runs (one per
+/// seed), as the paper reports its figures.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RunsSummary {
+    /// Triple precision (string scoring).
+    pub precision: MeanStd,
+    /// Triple recall.
+    pub recall: MeanStd,
+    /// Triple F1.
+    pub f1: MeanStd,
+    /// Entity F1 (exact spans).
+    pub entity_f1: MeanStd,
+}
+
+impl RunsSummary {
+    /// `None` for no runs.
+    pub fn of(runs: &[Scores]) -> Option<RunsSummary> {
+        let percent = |f: fn(&Scores) -> f64| -> Option<MeanStd> {
+            MeanStd::of(&runs.iter().map(|s| 100.0 * f(s)).collect::<Vec<_>>())
+        };
+        Some(RunsSummary {
+            precision: percent(|s| s.triples.precision)?,
+            recall: percent(|s| s.triples.recall)?,
+            f1: percent(|s| s.triples.f1)?,
+            entity_f1: percent(|s| s.entities.f1)?,
+        })
+    }
+}
+
+impl std::fmt::Display for RunsSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pm = |m: &MeanStd| format!("{:.2} ± {:.2}", m.mean, m.std);
+        writeln!(
+            f,
+            "mean ± sample std over {} runs: triples P {}  R {}  F1 {};  entity F1 {}",
+            self.f1.n,
+            pm(&self.precision),
+            pm(&self.recall),
+            pm(&self.f1),
+            pm(&self.entity_f1)
+        )
     }
 }
 

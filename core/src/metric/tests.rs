@@ -240,3 +240,13 @@ fn out_of_range_predictions_count_as_wrong() {
         }
     );
 }
+
+#[test]
+fn mean_std_uses_the_sample_deviation() {
+    let m = MeanStd::of(&[86.0, 88.0, 87.0, 89.0]).unwrap();
+    assert_eq!((m.n, m.mean), (4, 87.5));
+    // The squared deviations sum to 5; the sample variance is 5 / 3.
+    assert!((m.std - (5.0f64 / 3.0).sqrt()).abs() < 1e-12);
+    assert_eq!(MeanStd::of(&[80.0]).unwrap().std, 0.0);
+    assert!(MeanStd::of(&[]).is_none());
+}
