@@ -155,16 +155,6 @@ impl Corpus {
         Ok((train, dev))
     }
 
-    /// A split by name.
-    pub fn split(&self, name: &str) -> Option<&Dataset> {
-        match name {
-            "train" => Some(&self.train),
-            "dev" => Some(&self.dev),
-            "test" => Some(&self.test),
-            _ => None,
-        }
-    }
-
     /// Sizes and loader reports, for the checkpoint.
     pub fn info(&self, match_mode: MatchMode) -> DataInfo {
         let mut reports = BTreeMap::new();
