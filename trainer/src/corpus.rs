@@ -59,7 +59,7 @@ impl Corpus {
     /// detects it from the training file. Sentences without tokens are dropped (a BiLSTM cannot
     /// read them).
     pub fn load(dir: &Path, format: Option<DataFormat>, plan: &SplitPlan) -> Result<Corpus> {
-        let (format, relations) = Self::describe(dir, format, plan)?;
+        let (format, relations) = Self::describe(dir, format, &plan.train)?;
         let (train, dev) = Self::train_and_dev(dir, format, &relations, plan)?;
         Ok(Corpus {
             dir: dir.to_path_buf(),
@@ -79,38 +79,37 @@ impl Corpus {
         plan: &SplitPlan,
         name: &str,
     ) -> Result<(RelationSet, Dataset)> {
-        let (format, relations) = Self::describe(dir, format, plan)?;
-        let data = match name {
-            "test" => read_split(dir, "test", format, &relations)?,
-            "dev" if plan.dev_holdout.is_none() => read_split(dir, "dev", format, &relations)?,
-            "train" | "dev" => {
-                let (train, dev) = Self::train_and_dev(dir, format, &relations, plan)?;
-                if name == "train" {
-                    train
-                } else {
-                    dev
-                }
-            }
-            other => {
+        let file = match (name, plan.dev_holdout) {
+            ("test", _) => "test",
+            ("dev", None) => "dev",
+            ("train" | "dev", _) => plan.train.as_str(),
+            (other, _) => {
                 return Err(Error::Setting {
                     name: "--split",
                     reason: format!("{other:?} is not train, dev or test"),
                 })
             }
         };
+        let (format, relations) = Self::describe(dir, format, file)?;
+        let data = match (name, plan.dev_holdout) {
+            ("train", Some(_)) => Self::train_and_dev(dir, format, &relations, plan)?.0,
+            ("dev", Some(_)) => Self::train_and_dev(dir, format, &relations, plan)?.1,
+            _ => read_split(dir, file, format, &relations)?,
+        };
         Ok((relations, data))
     }
 
+    /// The format (detected from `dir/{detect_from}.json` when `None`) and the relations.
     fn describe(
         dir: &Path,
         format: Option<DataFormat>,
-        plan: &SplitPlan,
+        detect_from: &str,
     ) -> Result<(DataFormat, RelationSet)> {
         let format = match format {
             Some(f) => f,
             None => DataFormat::detect(&rin_core::dataset::split_path(
                 dir,
-                &plan.train,
+                detect_from,
                 DataFormat::CasRel,
             ))
             .map_err(Error::data(format!(

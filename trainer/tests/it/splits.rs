@@ -47,6 +47,9 @@ fn the_holdout_is_the_tail_of_the_training_file_and_is_not_trained_on() {
     assert_eq!(tokens(&one), tokens(&corpus.dev));
     let (_, one) = Corpus::load_one(data.path(), None, &holdout(100), "test").unwrap();
     assert_eq!(tokens(&one), tokens(&whole.test));
+    // One split needs only its own file, the format detected from it: no train.json here.
+    let (_, one) = Corpus::load_one(data.path(), None, &SplitPlan::default(), "test").unwrap();
+    assert_eq!(tokens(&one), tokens(&whole.test));
 }
 
 #[test]
