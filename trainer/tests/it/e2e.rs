@@ -192,9 +192,16 @@ fn killing_training_at_any_moment_leaves_last_loadable() {
     let mut seen = 0;
     for round in 0..3u64 {
         let mut child = spawn_training(&run, round > 0);
-        // Wait for a new checkpoint, then kill at a moment that differs from round to round.
+        // Wait for a new `last` checkpoint (metrics.jsonl gets its line just before the save, so
+        // it cannot be the signal), then kill at a moment that differs from round to round.
+        let saved_epoch = || {
+            rin_trainer::checkpoint::read_meta(&run.join("last"))
+                .ok()
+                .and_then(|m| m.progress)
+                .map_or(0, |p| p.epoch)
+        };
         let deadline = Instant::now() + Duration::from_secs(60);
-        while metrics(&run).len() <= seen {
+        while saved_epoch() <= seen {
             assert!(Instant::now() < deadline, "no epoch finished in time");
             assert!(child.try_wait().unwrap().is_none(), "training exited early");
             std::thread::sleep(Duration::from_millis(20));
