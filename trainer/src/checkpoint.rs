@@ -294,6 +294,37 @@ fn publish(run_dir: &Path, name: &str, target: &str) -> Result<()> {
     fs::rename(run_dir.join(target), &link).map_err(Error::io(&link))
 }
 
+/// Turns `last` and `best` back into links when they are plain directories, as a copy that
+/// followed the links leaves them (`cp -rL`, an archive, a committed run): publishing a new
+/// checkpoint renames a link over them, which a directory would refuse only after an epoch of
+/// training. Each directory moves to a hidden `.ckpt-*` name and a link takes its place.
+#[cfg(unix)]
+pub fn adopt_plain_dirs(run_dir: &Path) -> Result<()> {
+    for name in ["last", "best"] {
+        let path = run_dir.join(name);
+        let Ok(kind) = fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if !kind.is_dir() {
+            continue;
+        }
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let hidden = format!(".ckpt-{name}-adopted-{stamp}");
+        fs::rename(&path, run_dir.join(&hidden)).map_err(Error::io(&path))?;
+        publish(run_dir, name, &hidden)?;
+        tracing::info!(path = %path.display(), "a copied checkpoint folder is now a link again");
+    }
+    Ok(())
+}
+
+/// Off Unix `last` and `best` are plain directories already.
+#[cfg(not(unix))]
+pub fn adopt_plain_dirs(_run_dir: &Path) -> Result<()> {
+    Ok(())
+}
+
 /// Removes `.ckpt-*` directories that neither `last` nor `best` points at. Best effort: a
 /// leftover directory wastes space but never breaks anything.
 fn remove_unlinked(run_dir: &Path) {

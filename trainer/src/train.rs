@@ -142,6 +142,7 @@ pub fn resume(
             problem: CheckpointProblem::NothingToResume,
         });
     }
+    checkpoint::adopt_plain_dirs(run_dir)?;
     let session = Session::resumed(&last, run_dir, overrides)?;
     session.run(reporter)
 }

@@ -50,13 +50,13 @@ fn meta_for(config: &ModelConfig, vs: &VarStore) -> CheckpointMeta {
 
 #[test]
 fn save_then_load_gives_identical_outputs() {
-    setup(21);
+    let _torch = setup(21);
     let dir = tempfile::tempdir().unwrap();
     let config = tiny_config(2);
     let (vs, model) = tiny_model(config.clone());
     checkpoint::save(dir.path(), "best", &vs, &meta_for(&config, &vs), None).unwrap();
 
-    setup(99); // a different random state must not matter
+    tch::manual_seed(99); // a different random state must not matter
     let loaded = Checkpoint::load(&dir.path().join("best"), Device::Cpu).unwrap();
     assert_eq!(loaded.meta.epoch, 3);
     let s = sentences();
@@ -82,7 +82,7 @@ fn save_then_load_gives_identical_outputs() {
 
 #[test]
 fn optimizer_state_round_trips() {
-    setup(22);
+    let _torch = setup(22);
     let dir = tempfile::tempdir().unwrap();
     let config = tiny_config(1);
     let (vs, model) = tiny_model(config.clone());
@@ -124,7 +124,7 @@ fn optimizer_state_round_trips() {
 
 #[test]
 fn publication_is_atomic_and_cleans_up() {
-    setup(23);
+    let _torch = setup(23);
     let dir = tempfile::tempdir().unwrap();
     let config = tiny_config(1);
     let (vs, _model) = tiny_model(config.clone());

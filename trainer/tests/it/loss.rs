@@ -27,7 +27,7 @@ fn layer0(model: &RinModel, batch: &rin_trainer::batch::TensorBatch) -> (Tensor,
 
 #[test]
 fn loss_equals_masked_bce_with_logits_and_cross_entropy() {
-    setup(11);
+    let _torch = setup(11);
     let (_vs, model) = tiny_model(tiny_config(0));
     let s = sentences();
     let refs: Vec<_> = s.iter().collect();
@@ -65,7 +65,7 @@ fn loss_equals_masked_bce_with_logits_and_cross_entropy() {
 
 #[test]
 fn padded_cells_add_zero_loss() {
-    setup(12);
+    let _torch = setup(12);
     let (_vs, model) = tiny_model(tiny_config(0));
     let s = sentences();
     let batch = batch_of(&s.iter().collect::<Vec<_>>(), 3);

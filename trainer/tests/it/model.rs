@@ -9,7 +9,7 @@ use crate::util::{batch_of, max_diff, sentences, setup, tiny_config, tiny_model}
 
 #[test]
 fn forward_has_the_documented_shapes() {
-    setup(1);
+    let _torch = setup(1);
     let (_vs, model) = tiny_model(tiny_config(2));
     let s = sentences();
     let batch = batch_of(&s.iter().collect::<Vec<_>>(), 3);
@@ -39,7 +39,7 @@ fn forward_has_the_documented_shapes() {
 
 #[test]
 fn padding_never_changes_a_sentence() {
-    setup(2);
+    let _torch = setup(2);
     for interaction in [Interaction::Full, Interaction::NoEr, Interaction::NoRc] {
         let (_vs, model) = tiny_model(rin_trainer::ModelConfig {
             interaction,
@@ -74,7 +74,7 @@ fn padding_never_changes_a_sentence() {
 fn pooled_summary_matches_the_full_logits() {
     // Layers that only feed the next round take the max before adding the output bias; keeping
     // every layer computes the full logits first. Both must give the same last layer.
-    setup(3);
+    let _torch = setup(3);
     let (_vs, model) = tiny_model(tiny_config(2));
     let s = sentences();
     let batch = batch_of(&s.iter().collect::<Vec<_>>(), 3);
@@ -105,7 +105,7 @@ fn pooled_summary_matches_the_full_logits() {
 
 #[test]
 fn every_parameter_gets_a_gradient() {
-    setup(4);
+    let _torch = setup(4);
     for deep in [false, true] {
         let (vs, model) = tiny_model(tiny_config(2));
         let s = sentences();
@@ -137,7 +137,7 @@ fn every_parameter_gets_a_gradient() {
 
 #[test]
 fn k0_never_touches_the_interaction_parameters() {
-    setup(5);
+    let _torch = setup(5);
     let (vs, model) = tiny_model(tiny_config(0));
     let names = interaction_parameter_names();
     let vars = vs.variables();
@@ -177,7 +177,7 @@ fn k0_never_touches_the_interaction_parameters() {
 
 #[test]
 fn parameter_names_are_the_documented_ones() {
-    setup(6);
+    let _torch = setup(6);
     let config = tiny_config(2);
     let (vs, _model) = tiny_model(config.clone());
     let mut stored: Vec<(String, Vec<i64>)> = vs
@@ -238,7 +238,7 @@ fn parameter_names_are_the_documented_ones() {
 
 #[test]
 fn bad_input_is_an_error_not_a_panic() {
-    setup(7);
+    let _torch = setup(7);
     let (_vs, model) = tiny_model(tiny_config(1));
     let ids = Tensor::zeros([2, 4], (tch::Kind::Int64, tch::Device::Cpu));
     assert!(model.forward(&ids, &ids, &[4, 0], 1).is_err());
@@ -249,7 +249,7 @@ fn bad_input_is_an_error_not_a_panic() {
 #[test]
 fn adam_matches_libtorch_adam() {
     use tch::nn::OptimizerConfig;
-    setup(8);
+    let _torch = setup(8);
     let (vs_ours, model_ours) = tiny_model(tiny_config(1));
     let (mut vs_ref, model_ref) = tiny_model(tiny_config(1));
     vs_ref.copy(&vs_ours).unwrap();

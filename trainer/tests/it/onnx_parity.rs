@@ -119,6 +119,7 @@ fn check(checkpoint: &Path, batches: &[PaddedBatch]) -> f32 {
 
 #[test]
 fn random_checkpoint_random_batches_match_at_every_k() {
+    let _torch = crate::util::torch_lock(); // loading a checkpoint draws an initialisation first
     let checkpoint = repo().join("exporter/tests/data/tiny");
     let ckpt = Checkpoint::load(&checkpoint, Device::Cpu).expect("tiny checkpoint");
     let (words, pos) = (ckpt.meta.model.word_vocab, ckpt.meta.model.pos_vocab);
@@ -132,6 +133,7 @@ fn random_checkpoint_random_batches_match_at_every_k() {
 
 #[test]
 fn trained_checkpoint_real_sentences_match_at_every_k() {
+    let _torch = crate::util::torch_lock(); // loading a checkpoint draws an initialisation first
     let checkpoint = repo().join("models/webnlg-star/checkpoint");
     let ckpt = Checkpoint::load(&checkpoint, Device::Cpu).expect("shipped checkpoint");
     let data = repo().join("data/webnlg-star");

@@ -51,7 +51,7 @@ fn perceptron_dir() -> PathBuf {
 
 #[test]
 fn webnlg_star_is_tagged_by_the_perceptron_plugin() {
-    setup(41);
+    let _torch = setup(41);
     let plugins = perceptron_dir();
     let run = tempfile::tempdir().unwrap();
     let config = TrainConfig {

@@ -83,7 +83,7 @@ fn run_config(data: &Path, run: &Path) -> TrainConfig {
 
 #[test]
 fn training_on_dev_needs_a_holdout_and_eval_scores_the_holdout_as_dev() {
-    setup(5);
+    let _torch = setup(5);
     let data = dev_and_test_only();
     let run = tempfile::tempdir().unwrap();
     let no_holdout = TrainConfig {

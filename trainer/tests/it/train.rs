@@ -29,7 +29,7 @@ fn small_config(run_dir: &std::path::Path, epochs: usize) -> TrainConfig {
 
 #[test]
 fn same_seed_and_threads_give_the_same_loss() {
-    setup(31);
+    let _torch = setup(31);
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let first = train(small_config(a.path(), 2), &mut Silent).unwrap();
     let second = train(small_config(b.path(), 2), &mut Silent).unwrap();
@@ -43,30 +43,42 @@ fn same_seed_and_threads_give_the_same_loss() {
 
 #[test]
 fn resume_continues_where_it_stopped() {
-    setup(32);
+    let _torch = setup(32);
     let (straight, split) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let full = train(small_config(straight.path(), 3), &mut Silent).unwrap();
 
     let part = train(small_config(split.path(), 1), &mut Silent).unwrap();
     assert_eq!(part.epochs, 1);
+    // A copy that followed the links (`cp -rL`, an archive, results/runs/) resumes too.
+    let copied = tempfile::tempdir().unwrap();
+    copy_following_links(split.path(), copied.path());
+    assert!(copied
+        .path()
+        .join("last")
+        .symlink_metadata()
+        .unwrap()
+        .is_dir());
     let overrides = ResumeOverrides {
         epochs: Some(3),
         ..ResumeOverrides::default()
     };
-    let rest = resume(split.path(), &overrides, &mut Silent).unwrap();
-    assert_eq!(rest.epochs, 3);
-    assert_eq!(
-        rest.records.iter().map(|r| r.epoch).collect::<Vec<_>>(),
-        [2, 3]
-    );
-    // Same optimiser state, epoch count and random state: the same numbers as the straight run.
-    for (a, b) in full.records[1..].iter().zip(&rest.records) {
-        assert_eq!(a.train_loss, b.train_loss, "epoch {}", a.epoch);
-        assert_eq!(a.step, b.step);
-        assert_eq!(a.dev, b.dev);
+    for run in [split.path(), copied.path()] {
+        let rest = resume(run, &overrides, &mut Silent).unwrap();
+        assert_eq!(rest.epochs, 3);
+        assert_eq!(
+            rest.records.iter().map(|r| r.epoch).collect::<Vec<_>>(),
+            [2, 3]
+        );
+        // Same optimiser state, epoch count and random state: the same numbers as the straight run.
+        for (a, b) in full.records[1..].iter().zip(&rest.records) {
+            assert_eq!(a.train_loss, b.train_loss, "epoch {}", a.epoch);
+            assert_eq!(a.step, b.step);
+            assert_eq!(a.dev, b.dev);
+        }
+        let metrics = std::fs::read_to_string(run.join("metrics.jsonl")).unwrap();
+        assert_eq!(metrics.lines().count(), 3);
+        assert!(run.join("last").symlink_metadata().unwrap().is_symlink());
     }
-    let metrics = std::fs::read_to_string(split.path().join("metrics.jsonl")).unwrap();
-    assert_eq!(metrics.lines().count(), 3);
 
     // Nothing to resume in an empty directory; a fresh run refuses a used one.
     let empty = tempfile::tempdir().unwrap();
@@ -76,7 +88,7 @@ fn resume_continues_where_it_stopped() {
 
 #[test]
 fn patience_stops_training() {
-    setup(33);
+    let _torch = setup(33);
     let dir = tempfile::tempdir().unwrap();
     // lr 0 never improves after the first epoch, so patience 1 stops after epoch 2.
     let config = TrainConfig {
@@ -88,4 +100,18 @@ fn patience_stops_training() {
     assert!(outcome.stopped_early);
     assert!(outcome.epochs < 10, "{} epochs", outcome.epochs);
     assert_eq!(outcome.best_epoch, 1);
+}
+
+/// Copies a run directory the way `cp -rL` does: links become the folders they point at.
+fn copy_following_links(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_following_links(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
 }

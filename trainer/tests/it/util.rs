@@ -1,6 +1,7 @@
 //! Shared fixtures: a tiny model, a few hand-made sentences, and paths to the repository's data.
 
 use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rin_core::{PaddedBatch, Sentence, Span, Triple, Vocab};
 use rin_trainer::batch::TensorBatch;
@@ -9,10 +10,25 @@ use rin_trainer::RinModel;
 use tch::nn::VarStore;
 use tch::Device;
 
-/// One thread and a fixed seed, for every test.
-pub fn setup(seed: i64) {
+/// libtorch's random generator and thread count belong to the process, and the tests of this
+/// binary run on parallel threads: a test that draws random numbers holds this lock, so that no
+/// other test's draws land among its own (the determinism and resume tests compare losses bit for
+/// bit, and failed when another test trained at the same time).
+static TORCH: Mutex<()> = Mutex::new(());
+
+/// The lock on libtorch's process-wide state; hold it for the whole test.
+#[must_use = "the lock is released when the guard is dropped"]
+pub fn torch_lock() -> MutexGuard<'static, ()> {
+    TORCH.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// One thread and a fixed seed, for every test; hold the returned lock for the whole test.
+#[must_use = "the lock is released when the guard is dropped"]
+pub fn setup(seed: i64) -> MutexGuard<'static, ()> {
+    let torch = torch_lock();
     tch::set_num_threads(1);
     tch::manual_seed(seed);
+    torch
 }
 
 /// A model small enough to run in milliseconds: 12 words, 6 POS ids, 3 relations.
