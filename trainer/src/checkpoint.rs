@@ -234,10 +234,7 @@ pub fn save(
     optimizer: Option<&Adam>,
 ) -> Result<PathBuf> {
     fs::create_dir_all(run_dir).map_err(Error::io(run_dir))?;
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let stage_name = format!(".ckpt-{name}-{:06}-{stamp}", meta.epoch);
+    let stage_name = format!(".ckpt-{name}-{:06}-{}", meta.epoch, now_nanos());
     let stage = run_dir.join(&stage_name);
     fs::create_dir(&stage).map_err(Error::io(&stage))?;
 
@@ -308,10 +305,7 @@ pub fn adopt_plain_dirs(run_dir: &Path) -> Result<()> {
         if !kind.is_dir() {
             continue;
         }
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let hidden = format!(".ckpt-{name}-adopted-{stamp}");
+        let hidden = format!(".ckpt-{name}-adopted-{}", now_nanos());
         fs::rename(&path, run_dir.join(&hidden)).map_err(Error::io(&path))?;
         publish(run_dir, name, &hidden)?;
         tracing::info!(path = %path.display(), "a copied checkpoint folder is now a link again");
@@ -323,6 +317,13 @@ pub fn adopt_plain_dirs(run_dir: &Path) -> Result<()> {
 #[cfg(not(unix))]
 pub fn adopt_plain_dirs(_run_dir: &Path) -> Result<()> {
     Ok(())
+}
+
+/// Nanoseconds since the Unix epoch: what keeps hidden checkpoint folder names apart.
+fn now_nanos() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
 }
 
 /// Removes `.ckpt-*` directories that neither `last` nor `best` points at. Best effort: a
