@@ -11,8 +11,8 @@ pub mod memory;
 pub mod ort_profile;
 pub mod plot;
 pub mod pytorch;
-pub mod stats;
 pub mod sweep;
-pub mod timing;
 pub mod tradeoff;
-pub mod workload;
+
+// The timing harness is rin-runtime's (`rin bench`), shared so that both measure alike.
+pub use rin_runtime::bench::{stats, timing, workload};

@@ -59,16 +59,7 @@ pub fn decode_triples(
 ) -> Vec<Triple> {
     let n = tags.len().min(seq_stride);
     // For exact match, the span ending at each token (decoded spans never share an end).
-    let span_ending_at: Vec<Option<Span>> = match mode {
-        MatchMode::Partial => (0..n).map(|i| Some(Span::single(i))).collect(),
-        MatchMode::Exact => {
-            let mut ends = vec![None; n];
-            for span in decode_bioes(&tags[..n]) {
-                ends[span.last()] = Some(span);
-            }
-            ends
-        }
-    };
+    let span_ending_at = spans_by_end(&tags[..n], mode);
     let mut triples = Vec::new();
     if relations == 0 {
         return triples;
@@ -93,6 +84,67 @@ pub fn decode_triples(
         }
     }
     triples
+}
+
+/// One relation cell above the threshold, as a sparse graph output lists it: subject end `i`,
+/// object end `j`, relation `t`, probability `p`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RelationCell {
+    /// The subject's last token.
+    pub i: usize,
+    /// The object's last token.
+    pub j: usize,
+    /// The relation id.
+    pub relation: usize,
+    /// The probability.
+    pub p: f32,
+}
+
+/// [`decode_triples`] over a sparse list of cells instead of a dense block: the same triples, in
+/// the same `(i, j, t)` order, provided `cells` holds every cell of the block with probability
+/// `>= threshold` (in any order). Each triple comes with its probability.
+pub fn decode_cells(
+    tags: &[Tag],
+    cells: &[RelationCell],
+    threshold: f32,
+    mode: MatchMode,
+) -> Vec<(Triple, f32)> {
+    let n = tags.len();
+    let span_ending_at = spans_by_end(tags, mode);
+    let mut triples: Vec<(Triple, f32)> = cells
+        .iter()
+        .filter(|c| c.i < n && c.j < n && c.p >= threshold)
+        .filter_map(|c| {
+            let subject = span_ending_at[c.i]?;
+            let object = span_ending_at[c.j]?;
+            Some((
+                Triple {
+                    subject,
+                    relation: c.relation,
+                    object,
+                },
+                c.p,
+            ))
+        })
+        .collect();
+    triples.sort_by_key(|(t, _)| (t.subject.last(), t.object.last(), t.relation));
+    triples
+}
+
+/// For each token, the entity span ending there: every token in partial mode, the decoded
+/// spans' last tokens in exact mode.
+fn spans_by_end(tags: &[Tag], mode: MatchMode) -> Vec<Option<Span>> {
+    let n = tags.len();
+    match mode {
+        MatchMode::Partial => (0..n).map(|i| Some(Span::single(i))).collect(),
+        MatchMode::Exact => {
+            let mut ends = vec![None; n];
+            for span in decode_bioes(tags) {
+                ends[span.last()] = Some(span);
+            }
+            ends
+        }
+    }
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ pub mod vocab;
 
 pub use batch::{length_buckets, PaddedBatch};
 pub use dataset::{load_file, load_split, DataFormat, Dataset, LoadReport};
-pub use decode::{argmax_tags, decode_triples, MatchMode};
+pub use decode::{argmax_tags, decode_cells, decode_triples, MatchMode, RelationCell};
 pub use error::{Error, Result};
 pub use metric::{EvalReport, Evaluator, MeanStd, Prf};
 pub use relation::RelationSet;

@@ -47,6 +47,11 @@ pub struct Cli {
     #[arg(long)]
     pub json: bool,
 
+    /// Sparse relation outputs: only the cells at or above a threshold given as an input
+    /// (`relation_cells`, `relation_scores`) instead of the dense `relation_probs` tensor.
+    #[arg(long)]
+    pub sparse: bool,
+
     /// More logging (-v: debug, -vv: trace).
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,

@@ -19,7 +19,7 @@ use crate::manifest::{
     WEIGHTS_FILE,
 };
 use crate::pb::{ModelProto, OperatorSetIdProto, StringStringEntryProto};
-use crate::rin_graph;
+use crate::rin_graph::{self, RelationOutput};
 
 /// The largest K the exporter unrolls.
 pub const MAX_K: usize = 16;
@@ -31,6 +31,8 @@ pub struct ExportOptions {
     pub ks: Vec<usize>,
     /// In a run directory, the checkpoint to take: `best` or `last`.
     pub which: String,
+    /// Dense relation probabilities, or only the cells over a threshold.
+    pub relation_output: RelationOutput,
 }
 
 impl Default for ExportOptions {
@@ -38,6 +40,7 @@ impl Default for ExportOptions {
         ExportOptions {
             ks: Vec::new(),
             which: "best".into(),
+            relation_output: RelationOutput::Dense,
         }
     }
 }
@@ -61,7 +64,7 @@ pub fn export(checkpoint: &Path, out_dir: &Path, options: &ExportOptions) -> Res
     let dir = resolve_dir(checkpoint, &options.which)?;
     let ckpt = Checkpoint::load(&dir)?;
     let ks = select_ks(&options.ks, ckpt.meta.model.k)?;
-    export_checkpoint(&ckpt, out_dir, &ks)
+    export_checkpoint_with(&ckpt, out_dir, &ks, options.relation_output)
 }
 
 /// The Ks to export: `requested` sorted and deduplicated, or `[trained_k]` when empty; each must
@@ -115,8 +118,18 @@ pub fn parse_ks(text: &str) -> Result<Vec<usize>> {
     Ok(ks)
 }
 
-/// Exports an already loaded checkpoint for `ks` (validated: see [`select_ks`]).
+/// Exports an already loaded checkpoint for `ks` (validated: see [`select_ks`]), dense outputs.
 pub fn export_checkpoint(ckpt: &Checkpoint, out_dir: &Path, ks: &[usize]) -> Result<ExportReport> {
+    export_checkpoint_with(ckpt, out_dir, ks, RelationOutput::Dense)
+}
+
+/// [`export_checkpoint`] with the relation outputs of `relation_output`.
+pub fn export_checkpoint_with(
+    ckpt: &Checkpoint,
+    out_dir: &Path,
+    ks: &[usize],
+    relation_output: RelationOutput,
+) -> Result<ExportReport> {
     if let Some(&k) = ks.iter().find(|&&k| k > MAX_K) {
         return Err(Error::KOutOfRange { k, max: MAX_K });
     }
@@ -131,7 +144,7 @@ pub fn export_checkpoint(ckpt: &Checkpoint, out_dir: &Path, ks: &[usize]) -> Res
         epoch: ckpt.meta.epoch,
         weights_sha256: ckpt.weights_sha256.clone(),
     };
-    let manifest = Manifest::new(&ckpt.meta, ks, source);
+    let manifest = Manifest::new(&ckpt.meta, ks, source).with_relation_output(relation_output);
 
     let mut files = vec![write_atomic(out_dir, WEIGHTS_FILE, weights.bytes())?];
     let weights_sha256 = files[0].sha256.clone();
@@ -162,7 +175,7 @@ pub fn model_proto(
     k: usize,
     weights_sha256: &str,
 ) -> Result<ModelProto> {
-    let graph = rin_graph::build(&manifest.config, k, weights);
+    let graph = rin_graph::build_with(&manifest.config, k, weights, manifest.relation_output);
     check_graph(&graph).map_err(|problem| Error::MalformedGraph { k, problem })?;
     let metadata_props = manifest
         .metadata_props(k, weights_sha256)

@@ -44,6 +44,7 @@ pub mod weights;
 pub use checkpoint::{Checkpoint, CheckpointMeta, Interaction, ModelConfig};
 pub use error::{Error, Result};
 pub use export::{
-    export, export_checkpoint, parse_ks, select_ks, ExportOptions, ExportReport, MAX_K,
+    export, export_checkpoint, export_checkpoint_with, parse_ks, select_ks, ExportOptions,
+    ExportReport, MAX_K,
 };
 pub use manifest::{Manifest, ManifestFile};

@@ -34,6 +34,11 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     let options = ExportOptions {
         ks: cli.k.concat(),
         which: cli.from.dir_name().into(),
+        relation_output: if cli.sparse {
+            rin_exporter::rin_graph::RelationOutput::Sparse
+        } else {
+            rin_exporter::rin_graph::RelationOutput::Dense
+        },
     };
     let report = export(&cli.checkpoint, &cli.out, &options).with_context(|| {
         format!(

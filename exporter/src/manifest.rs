@@ -129,6 +129,10 @@ pub struct Manifest {
     pub match_mode: rin_core::MatchMode,
     /// Relation probability threshold for decoding.
     pub threshold: f32,
+    /// How the graphs return relation probabilities (`dense` in manifests written before the
+    /// option existed). Sparse graphs take the threshold as an input.
+    #[serde(default)]
+    pub relation_output: rin_graph::RelationOutput,
     /// Dev F1 of string triples, in [0, 1], if evaluated.
     pub dev_f1: Option<f64>,
     /// Every dev score the trainer recorded.
@@ -179,7 +183,7 @@ impl Manifest {
             exported_k: ks.to_vec(),
             deep_supervision: deep,
             graphs,
-            onnx: onnx_info(&meta.model),
+            onnx: onnx_info(&meta.model, rin_graph::RelationOutput::Dense),
             config: meta.model.clone(),
             tags: rin_core::Tag::names().map(String::from).to_vec(),
             relations: meta.relations.clone(),
@@ -193,12 +197,20 @@ impl Manifest {
             tokenizer,
             match_mode: meta.match_mode,
             threshold: meta.threshold,
+            relation_output: rin_graph::RelationOutput::Dense,
             dev_f1: meta.dev_f1(),
             dev: meta.dev.clone(),
             embeddings: meta.embeddings.clone(),
             data: meta.data.clone(),
             source,
         }
+    }
+
+    /// The manifest of graphs with `output` relation outputs (inputs and outputs changed to match).
+    pub fn with_relation_output(mut self, output: rin_graph::RelationOutput) -> Manifest {
+        self.relation_output = output;
+        self.onnx = onnx_info(&self.config, output);
+        self
     }
 
     /// `metadata_props` for the graph of `k`: `rin.k`, `rin.weights_sha256`, then one `rin.<field>`
@@ -222,7 +234,7 @@ impl Manifest {
     }
 }
 
-fn onnx_info(config: &ModelConfig) -> OnnxInfo {
+fn onnx_info(config: &ModelConfig, output: rin_graph::RelationOutput) -> OnnxInfo {
     let spec = |name: &str, dtype: &str, shape: serde_json::Value, description: &str| TensorSpec {
         name: name.into(),
         dtype: dtype.into(),
@@ -234,28 +246,65 @@ fn onnx_info(config: &ModelConfig) -> OnnxInfo {
     } else {
         "POS ids; ignored by this model (trained without POS)"
     };
+    let mut inputs = vec![
+        spec(
+            rin_graph::WORD_IDS,
+            "int64",
+            serde_json::json!(["batch", "seq"]),
+            "word ids, PAD = 0, UNK = 1",
+        ),
+        spec(
+            rin_graph::POS_IDS,
+            "int64",
+            serde_json::json!(["batch", "seq"]),
+            pos_note,
+        ),
+        spec(
+            rin_graph::LENGTHS,
+            "int32",
+            serde_json::json!(["batch"]),
+            "sentence lengths, each in 1..=seq",
+        ),
+    ];
+    let mut outputs = vec![spec(
+        rin_graph::ENTITY_PROBS,
+        "float32",
+        serde_json::json!(["batch", "seq", rin_core::Tag::COUNT]),
+        "BIOES tag probabilities (softmax), tags in `tags` order",
+    )];
+    match output {
+        rin_graph::RelationOutput::Dense => outputs.push(spec(
+            rin_graph::RELATION_PROBS,
+            "float32",
+            serde_json::json!(["batch", "seq", "seq", config.relations]),
+            "[b, i, j, t]: probability that the entity ending at i relates by t to the one ending at j (sigmoid)",
+        )),
+        rin_graph::RelationOutput::Sparse => {
+            inputs.push(spec(
+                rin_graph::RELATION_THRESHOLD,
+                "float32",
+                serde_json::json!([1]),
+                "relation threshold: cells with probability >= it are listed",
+            ));
+            outputs.push(spec(
+                rin_graph::RELATION_CELLS,
+                "int64",
+                serde_json::json!([rin_graph::CELLS, 4]),
+                "(b, i, j, t) of every relation probability >= relation_threshold, row-major order",
+            ));
+            outputs.push(spec(
+                rin_graph::RELATION_SCORES,
+                "float32",
+                serde_json::json!([rin_graph::CELLS]),
+                "the probability of each cell of relation_cells",
+            ));
+        }
+    }
     OnnxInfo {
         opset: OPSET,
         ir_version: IR_VERSION,
-        inputs: vec![
-            spec(rin_graph::WORD_IDS, "int64", serde_json::json!(["batch", "seq"]), "word ids, PAD = 0, UNK = 1"),
-            spec(rin_graph::POS_IDS, "int64", serde_json::json!(["batch", "seq"]), pos_note),
-            spec(rin_graph::LENGTHS, "int32", serde_json::json!(["batch"]), "sentence lengths, each in 1..=seq"),
-        ],
-        outputs: vec![
-            spec(
-                rin_graph::ENTITY_PROBS,
-                "float32",
-                serde_json::json!(["batch", "seq", rin_core::Tag::COUNT]),
-                "BIOES tag probabilities (softmax), tags in `tags` order",
-            ),
-            spec(
-                rin_graph::RELATION_PROBS,
-                "float32",
-                serde_json::json!(["batch", "seq", "seq", config.relations]),
-                "[b, i, j, t]: probability that the entity ending at i relates by t to the one ending at j (sigmoid)",
-            ),
-        ],
+        inputs,
+        outputs,
         weights_file: WEIGHTS_FILE.into(),
     }
 }

@@ -130,6 +130,21 @@ impl GraphBuilder<'_> {
         self.op("Less", label, &[a, b], &[])
     }
 
+    /// `C = A >= B` (broadcasting), boolean.
+    pub fn greater_or_equal(&mut self, label: &str, a: &str, b: &str) -> String {
+        self.op("GreaterOrEqual", label, &[a, b], &[])
+    }
+
+    /// The indices of the non-zero (true) elements of `x`: `[rank, count]` int64, row-major order.
+    pub fn non_zero(&mut self, label: &str, x: &str) -> String {
+        self.op("NonZero", label, &[x], &[])
+    }
+
+    /// `data` at each full index of `indices` (`[count, rank]` int64): `[count]`.
+    pub fn gather_nd(&mut self, label: &str, data: &str, indices: &str) -> String {
+        self.op("GatherND", label, &[data, indices], &[])
+    }
+
     /// `Not X` (boolean).
     pub fn not(&mut self, label: &str, x: &str) -> String {
         self.op("Not", label, &[x], &[])

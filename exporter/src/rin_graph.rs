@@ -17,6 +17,8 @@
 //! forward pass, the graph returns whatever the layers compute there (the LSTM output is zero
 //! past each length); consumers read rows and columns `< length` only.
 
+use serde::{Deserialize, Serialize};
+
 use crate::checkpoint::{Interaction, ModelConfig};
 use crate::external::WeightFile;
 use crate::graph::{Dim, GraphBuilder};
@@ -35,6 +37,29 @@ pub const ENTITY_PROBS: &str = "entity_probs";
 /// ending at i, object ending at j, relation t.
 pub const RELATION_PROBS: &str = "relation_probs";
 
+/// Graph input of sparse exports: the relation threshold `[1]` float; cells at or above it are
+/// listed.
+pub const RELATION_THRESHOLD: &str = "relation_threshold";
+/// Graph output of sparse exports: `[cells, 4]` int64, `(b, i, j, t)` of every relation
+/// probability `>= relation_threshold`, in row-major order.
+pub const RELATION_CELLS: &str = "relation_cells";
+/// Graph output of sparse exports: `[cells]` float, the probability of each listed cell.
+pub const RELATION_SCORES: &str = "relation_scores";
+/// The dynamic dimension of the sparse outputs.
+pub const CELLS: &str = "cells";
+
+/// How a graph returns relation probabilities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RelationOutput {
+    /// The whole `[batch, seq, seq, relations]` tensor (`relation_probs`).
+    #[default]
+    Dense,
+    /// Only the cells at or above a threshold given as input (`relation_cells`,
+    /// `relation_scores`): what decoding reads, without the `n x n x R` tensor leaving the graph.
+    Sparse,
+}
+
 /// The number of BIOES tags (`entity_probs`' last dimension).
 pub const TAGS: i64 = rin_core::Tag::COUNT as i64;
 
@@ -43,8 +68,19 @@ pub const BATCH: &str = "batch";
 /// The dynamic sequence dimension's name.
 pub const SEQ: &str = "seq";
 
-/// Builds the graph of `config` unrolled to `k` interaction layers, its weights in `weights`.
+/// Builds the graph of `config` unrolled to `k` interaction layers, its weights in `weights`,
+/// with dense relation outputs.
 pub fn build(config: &ModelConfig, k: usize, weights: &WeightFile) -> GraphProto {
+    build_with(config, k, weights, RelationOutput::Dense)
+}
+
+/// [`build`] with the relation outputs of `output`.
+pub fn build_with(
+    config: &ModelConfig,
+    k: usize,
+    weights: &WeightFile,
+    output: RelationOutput,
+) -> GraphProto {
     let mut b = GraphBuilder::new(format!("rin_k{k}"), weights);
     let word_ids = b.input(
         WORD_IDS,
@@ -57,6 +93,8 @@ pub fn build(config: &ModelConfig, k: usize, weights: &WeightFile) -> GraphProto
         &[Dim::Named(BATCH), Dim::Named(SEQ)],
     );
     let lengths = b.input(LENGTHS, DataType::Int32, &[Dim::Named(BATCH)]);
+    let threshold = (output == RelationOutput::Sparse)
+        .then(|| b.input(RELATION_THRESHOLD, DataType::Float, &[Dim::Fixed(1)]));
 
     let h0 = b.scoped("encoder", |b| {
         encoder(b, config, &word_ids, &pos_ids, &lengths)
@@ -140,17 +178,41 @@ pub fn build(config: &ModelConfig, k: usize, weights: &WeightFile) -> GraphProto
         DataType::Float,
         &[Dim::Named(BATCH), Dim::Named(SEQ), Dim::Fixed(TAGS)],
     );
-    b.output(
-        &relation_probs,
-        RELATION_PROBS,
-        DataType::Float,
-        &[
-            Dim::Named(BATCH),
-            Dim::Named(SEQ),
-            Dim::Named(SEQ),
-            Dim::Fixed(relations),
-        ],
-    );
+    match threshold {
+        None => b.output(
+            &relation_probs,
+            RELATION_PROBS,
+            DataType::Float,
+            &[
+                Dim::Named(BATCH),
+                Dim::Named(SEQ),
+                Dim::Named(SEQ),
+                Dim::Fixed(relations),
+            ],
+        ),
+        Some(threshold) => {
+            // NonZero lists indices as [4, cells]; GatherND wants [cells, 4].
+            let (cells, scores) = b.scoped("sparse_relations", |b| {
+                let keep = b.greater_or_equal("keep", &relation_probs, &threshold);
+                let at = b.non_zero("at", &keep);
+                let cells = b.transpose("cells", &at, &[1, 0]);
+                let scores = b.gather_nd("scores", &relation_probs, &cells);
+                (cells, scores)
+            });
+            b.output(
+                &cells,
+                RELATION_CELLS,
+                DataType::Int64,
+                &[Dim::Named(CELLS), Dim::Fixed(4)],
+            );
+            b.output(
+                &scores,
+                RELATION_SCORES,
+                DataType::Float,
+                &[Dim::Named(CELLS)],
+            );
+        }
+    }
     b.finish()
 }
 

@@ -35,6 +35,9 @@ pub enum Command {
     /// Serve a model over HTTP (POST /v1/extract), with micro-batching.
     #[cfg(feature = "server")]
     Serve(ServeArgs),
+    /// Time a model folder: latency percentiles and throughput per K, batch, length, threads and
+    /// device, graph only or end to end; writes results.json, latency.csv and SVG plots.
+    Bench(BenchArgs),
     /// Tokenizer and tagger plugins.
     Plugins {
         /// What to do with plugins.
@@ -156,6 +159,94 @@ pub struct EvalArgs {
     pub model: ModelArgs,
 }
 
+/// `rin bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// The exported model folder.
+    #[arg(short, long, env = "RIN_MODEL")]
+    pub model: PathBuf,
+
+    /// Output folder for results.json, latency.csv, latency.svg and throughput.svg.
+    #[arg(short, long, default_value = "bench-results")]
+    pub out: PathBuf,
+
+    /// Graphs to time: `2`, `0..=3`, `1,3`; repeatable. Default: the trained K.
+    #[arg(long = "k", value_name = "K")]
+    pub k: Vec<String>,
+
+    /// Batch sizes (sentences per call).
+    #[arg(long, value_delimiter = ',', default_values_t = [1usize, 8, 32])]
+    pub batch: Vec<usize>,
+
+    /// Sentence lengths in tokens.
+    #[arg(long, value_delimiter = ',', default_values_t = [30usize])]
+    pub tokens: Vec<usize>,
+
+    /// ONNX Runtime intra-op thread counts; `0` is ONNX Runtime's default (one per core).
+    #[arg(long, value_delimiter = ',', default_values_t = [1usize])]
+    pub threads: Vec<usize>,
+
+    /// Execution providers to time. With `cuda`, the CUDA build of ONNX Runtime runs every case.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [BenchDeviceArg::Cpu])]
+    pub device: Vec<BenchDeviceArg>,
+
+    /// What to time: the graph alone, or text to triples.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [BenchModeArg::Graph, BenchModeArg::EndToEnd])]
+    pub mode: Vec<BenchModeArg>,
+
+    /// Cut inputs from the sentences of this data file or folder (its test split); without it,
+    /// inputs are synthetic (words drawn from the model's vocabulary, seeded).
+    #[arg(short, long)]
+    pub data: Option<PathBuf>,
+
+    /// The split to read when --data is a folder.
+    #[arg(long, default_value = "test")]
+    pub split: String,
+
+    /// The seed of synthetic inputs.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    /// Time each case for about this many seconds (after warm-up; at least 20 calls).
+    #[arg(long, default_value_t = 2.0)]
+    pub seconds: f64,
+
+    /// Stop each case after this many timed calls (1000 gives p99).
+    #[arg(long, default_value_t = 1000)]
+    pub iterations: usize,
+
+    /// A few calls per case, to check that everything runs (CI); the numbers mean little.
+    #[arg(long)]
+    pub quick: bool,
+
+    /// The plugin directory.
+    #[arg(long, env = "RIN_PLUGIN_DIR")]
+    pub plugin_dir: Option<PathBuf>,
+
+    /// The ONNX Runtime library. Default: as `rin extract` finds it (the CUDA build when a
+    /// device is `cuda`).
+    #[arg(long)]
+    pub ort_dylib: Option<PathBuf>,
+}
+
+/// `rin bench --device`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchDeviceArg {
+    /// ONNX Runtime's CPU execution provider.
+    Cpu,
+    /// The CUDA execution provider.
+    Cuda,
+}
+
+/// `rin bench --mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchModeArg {
+    /// One ONNX Runtime call on a padded batch of ids.
+    Graph,
+    /// Texts to triples: tokenize, tag, run, decode.
+    EndToEnd,
+}
+
 /// `rin info`.
 #[derive(Debug, Args)]
 pub struct InfoArgs {
@@ -195,6 +286,12 @@ pub struct ExportArgs {
     #[arg(long, value_enum, default_value_t = ExportFormat::Onnx)]
     pub format: ExportFormat,
 
+    /// Relation outputs: `dense` (the whole batch x seq x seq x relations tensor) or `sparse`
+    /// (only the cells at or above the threshold, which the graph takes as an input: what
+    /// decoding reads, with far less memory traffic). `rin` decodes both to the same triples.
+    #[arg(long, value_enum, default_value_t = OutputsArg::Dense)]
+    pub outputs: OutputsArg,
+
     /// Triton: the models' name prefix.
     #[arg(long, default_value = "rin")]
     pub name: String,
@@ -214,6 +311,15 @@ pub struct ExportArgs {
     /// Triton: where the instances run (KIND_AUTO, KIND_CPU, KIND_GPU).
     #[arg(long, value_enum, default_value_t = InstanceArg::Auto)]
     pub instance_kind: InstanceArg,
+}
+
+/// `rin export --outputs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputsArg {
+    /// `relation_probs` `[batch, seq, seq, relations]`.
+    Dense,
+    /// `relation_cells` `[cells, 4]` and `relation_scores` `[cells]` over `relation_threshold`.
+    Sparse,
 }
 
 /// `rin export --format`.

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use rin_core::{DataFormat, EvalReport, MatchMode, Prf};
+use rin_exporter::rin_graph::RelationOutput;
 use rin_runtime::pipeline::{LongSentences, PipelineConfig};
 use rin_runtime::session::{Device, OrtConfig};
 use rin_runtime::source::{InputFormat, InputRecord, RecordReader};
@@ -16,7 +17,7 @@ use rin_runtime::{plugin, Extractor, Model, Plugins, Predictor};
 
 use crate::cli::{
     Command, DeviceArg, EvalArgs, ExportArgs, ExportFormat, ExtractArgs, FormatArg, InfoArgs,
-    InstanceArg, LongArg, MatchArg, ModelArgs, PluginsCommand, PluginsListArgs,
+    InstanceArg, LongArg, MatchArg, ModelArgs, OutputsArg, PluginsCommand, PluginsListArgs,
 };
 
 /// Runs one subcommand.
@@ -26,6 +27,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Eval(args) => eval(args),
         Command::Info(args) => info(args),
         Command::Export(args) => export(args),
+        Command::Bench(args) => crate::bench_cmd::bench(args),
         #[cfg(feature = "server")]
         Command::Serve(args) => crate::serve::serve(args),
         Command::Plugins {
@@ -120,7 +122,7 @@ fn extract(args: ExtractArgs) -> Result<ExitCode> {
 }
 
 /// A progress bar on stderr, hidden when stderr is not a terminal.
-fn progress_bar(len: u64, template: &str) -> ProgressBar {
+pub(crate) fn progress_bar(len: u64, template: &str) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
@@ -398,8 +400,15 @@ fn export(args: ExportArgs) -> Result<ExitCode> {
     let options = rin_exporter::ExportOptions {
         ks,
         which: args.from.clone(),
+        relation_output: match args.outputs {
+            OutputsArg::Dense => RelationOutput::Dense,
+            OutputsArg::Sparse => RelationOutput::Sparse,
+        },
     };
     if args.format == ExportFormat::Triton {
+        if args.outputs == OutputsArg::Sparse {
+            anyhow::bail!("--outputs sparse is for rin's own export folders; Triton repositories are exported dense");
+        }
         return export_triton(&args, &options);
     }
     let report = rin_exporter::export(&args.checkpoint, &args.out, &options)?;

@@ -222,6 +222,9 @@ pub enum Error {
     /// A data set could not be read.
     #[error("cannot load the data set")]
     Data(#[from] rin_core::Error),
+    /// A benchmark corpus without a single non-empty sentence.
+    #[error("the data set has no sentences to benchmark with")]
+    EmptyCorpus,
     /// Writing results failed.
     #[error("cannot write results")]
     Write(#[source] std::io::Error),

@@ -18,6 +18,7 @@ use crate::session::GraphNames;
 pub struct ModelInputs {
     batch: PaddedBatch,
     lengths: Vec<i32>,
+    threshold: [f32; 1],
 }
 
 impl ModelInputs {
@@ -29,7 +30,23 @@ impl ModelInputs {
             .iter()
             .map(|&n| i32::try_from(n).unwrap_or(i32::MAX))
             .collect();
-        ModelInputs { batch, lengths }
+        ModelInputs {
+            batch,
+            lengths,
+            threshold: [rin_core::decode::DEFAULT_THRESHOLD],
+        }
+    }
+
+    /// Sets the relation threshold that sparse graphs list cells over (dense graphs ignore it);
+    /// the default is rin-core's [`DEFAULT_THRESHOLD`](rin_core::decode::DEFAULT_THRESHOLD).
+    pub fn with_threshold(mut self, threshold: f32) -> Self {
+        self.threshold = [threshold];
+        self
+    }
+
+    /// The relation threshold fed to sparse graphs.
+    pub fn threshold(&self) -> f32 {
+        self.threshold[0]
     }
 
     /// Sentences in the batch.
@@ -59,10 +76,15 @@ impl ModelInputs {
         let word_ids = TensorRef::from_array_view(view(shape, &self.batch.word_ids)?)?;
         let pos_ids = TensorRef::from_array_view(view(shape, &self.batch.pos_ids)?)?;
         let lengths = TensorRef::from_array_view(ArrayView1::from(&self.lengths[..]))?;
-        Ok(vec![
+        let mut values = vec![
             (Cow::Owned(names.word_ids.clone()), word_ids.into()),
             (Cow::Owned(names.pos_ids.clone()), pos_ids.into()),
             (Cow::Owned(names.lengths.clone()), lengths.into()),
-        ])
+        ];
+        if let Some(sparse) = &names.sparse {
+            let threshold = TensorRef::from_array_view(ArrayView1::from(&self.threshold[..]))?;
+            values.push((Cow::Owned(sparse.threshold.clone()), threshold.into()));
+        }
+        Ok(values)
     }
 }

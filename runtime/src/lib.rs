@@ -27,6 +27,7 @@
 //! `rin extract`'s loop, [`plugin`] loads tokenizers and taggers and checks tag sets, and
 //! `server` (feature `server`, on by default) is `rin serve`'s HTTP API with micro-batching.
 
+pub mod bench;
 pub mod error;
 pub mod extraction;
 pub mod input;

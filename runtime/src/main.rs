@@ -1,6 +1,7 @@
 //! `rin`: the command-line front end of rin-runtime. Parses arguments, sets up logging on
 //! stderr, runs the command, and turns its outcome into an exit code.
 
+mod bench_cmd;
 mod cli;
 mod commands;
 #[cfg(feature = "server")]

@@ -9,10 +9,11 @@ use std::path::{Path, PathBuf};
 
 use rin_core::{MatchMode, RelationSet, Vocab};
 use rin_exporter::manifest::{FORMAT, FORMAT_VERSION, MANIFEST_FILE};
+use rin_exporter::rin_graph::{self, RelationOutput};
 use rin_exporter::ManifestFile;
 
 use crate::error::{Error, Result};
-use crate::session::GraphNames;
+use crate::session::{GraphNames, SparseNames};
 
 /// The manifest format version this runtime reads.
 pub const SUPPORTED_FORMAT_VERSION: u32 = FORMAT_VERSION;
@@ -192,6 +193,13 @@ impl Model {
             lengths: name(&onnx.inputs, 2, defaults.lengths),
             entity_probs: name(&onnx.outputs, 0, defaults.entity_probs),
             relation_probs: name(&onnx.outputs, 1, defaults.relation_probs),
+            sparse: (self.manifest.manifest.relation_output == RelationOutput::Sparse).then(|| {
+                SparseNames {
+                    threshold: name(&onnx.inputs, 3, rin_graph::RELATION_THRESHOLD.into()),
+                    cells: name(&onnx.outputs, 1, rin_graph::RELATION_CELLS.into()),
+                    scores: name(&onnx.outputs, 2, rin_graph::RELATION_SCORES.into()),
+                }
+            }),
         }
     }
 

@@ -19,8 +19,8 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 use rin_core::{
-    argmax_tags, decode_bioes, decode_triples, length_buckets, Dataset, EvalReport, Evaluator,
-    MatchMode, PaddedBatch, Sentence, Span, Tag, Triple, Vocab,
+    argmax_tags, decode_bioes, decode_cells, decode_triples, length_buckets, Dataset, EvalReport,
+    Evaluator, MatchMode, PaddedBatch, Sentence, Span, Tag, Triple, Vocab,
 };
 use rin_plugin_host::{Tagger, TaggerInfo, Tokenizer};
 
@@ -325,7 +325,18 @@ impl Predictor {
                 let refs: Vec<&Sentence> = group.iter().map(|&u| &units[u].input).collect();
                 let pos = self.model.pos().unwrap_or(&self.empty_pos);
                 let batch = PaddedBatch::new(&refs, self.model.words(), pos);
-                let output = self.session.run(&ModelInputs::new(batch))?;
+                // A sparse graph lists cells over one threshold per batch: the lowest asked for;
+                // each sentence's decoding then applies its own.
+                let threshold = group
+                    .iter()
+                    .map(|&u| {
+                        options
+                            .get(units[u].sentence)
+                            .map_or(defaults.threshold, |o| o.threshold)
+                    })
+                    .fold(f32::INFINITY, f32::min);
+                let inputs = ModelInputs::new(batch).with_threshold(threshold);
+                let output = self.session.run(&inputs)?;
                 for (b, &u) in group.iter().enumerate() {
                     let decode = options.get(units[u].sentence).copied().unwrap_or(defaults);
                     decoded[u] = Some(decode_one(&output, b, units[u].input.len(), decode));
@@ -392,16 +403,29 @@ impl Predictor {
 /// does to each sentence of each batch (benchmarks time it as a stage of its own).
 pub fn decode_one(output: &ModelOutput, b: usize, n: usize, options: DecodeOptions) -> Prediction {
     let tags = argmax_tags(output.entity_block(b), n);
-    let probs = output.relation_block(b);
-    let (seq, r) = (output.seq_len, output.relations);
-    let triples = decode_triples(&tags, probs, seq, r, options.threshold, options.match_mode)
+    let triples = match &output.relation_cells {
+        Some(cells) => decode_cells(
+            &tags,
+            cells.get(b).map_or(&[][..], Vec::as_slice),
+            options.threshold,
+            options.match_mode,
+        )
         .into_iter()
-        .map(|triple| ScoredTriple {
-            score: probs
-                [(triple.subject.last() * seq + triple.object.last()) * r + triple.relation],
-            triple,
-        })
-        .collect();
+        .map(|(triple, score)| ScoredTriple { triple, score })
+        .collect(),
+        None => {
+            let probs = output.relation_block(b);
+            let (seq, r) = (output.seq_len, output.relations);
+            decode_triples(&tags, probs, seq, r, options.threshold, options.match_mode)
+                .into_iter()
+                .map(|triple| ScoredTriple {
+                    score: probs[(triple.subject.last() * seq + triple.object.last()) * r
+                        + triple.relation],
+                    triple,
+                })
+                .collect()
+        }
+    };
     Prediction {
         entities: decode_bioes(&tags),
         tags,
@@ -456,6 +480,11 @@ impl PreparedText {
     /// Whether the text has no tokens.
     pub fn is_empty(&self) -> bool {
         self.spans.is_empty()
+    }
+
+    /// The model input: tokens and POS tags.
+    pub fn sentence(&self) -> &Sentence {
+        &self.sentence
     }
 }
 

@@ -15,6 +15,7 @@ use ort::session::Session;
 
 use crate::error::{Error, Result};
 use crate::input::ModelInputs;
+use rin_core::RelationCell;
 
 /// The versioned file name of the ONNX Runtime library in the pip wheels (ort 2.0.0-rc.15 targets
 /// ONNX Runtime 1.31).
@@ -208,6 +209,11 @@ impl OrtRuntime {
 }
 
 static RUNTIME: OnceLock<OrtRuntime> = OnceLock::new();
+
+/// The library this process loaded ONNX Runtime from, once it has.
+pub fn runtime_library() -> Option<&'static Path> {
+    RUNTIME.get().map(|rt| rt.library.path.as_path())
+}
 static RUNTIME_INIT: Mutex<()> = Mutex::new(());
 
 /// Loads ONNX Runtime from `library` and creates the process's environment, once.
@@ -351,8 +357,21 @@ pub struct GraphNames {
     pub lengths: String,
     /// `[batch, seq, 5]` float tag probabilities (O, B, I, E, S).
     pub entity_probs: String,
-    /// `[batch, seq, seq, relations]` float relation probabilities.
+    /// `[batch, seq, seq, relations]` float relation probabilities (dense graphs).
     pub relation_probs: String,
+    /// The threshold input and cell outputs of sparse graphs; `None` for dense ones.
+    pub sparse: Option<SparseNames>,
+}
+
+/// The extra input and the outputs of a graph exported with sparse relation outputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SparseNames {
+    /// `[1]` float: cells at or above it are listed.
+    pub threshold: String,
+    /// `[cells, 4]` int64: `(b, i, j, t)`.
+    pub cells: String,
+    /// `[cells]` float: each cell's probability.
+    pub scores: String,
 }
 
 impl Default for GraphNames {
@@ -363,6 +382,7 @@ impl Default for GraphNames {
             lengths: "lengths".into(),
             entity_probs: "entity_probs".into(),
             relation_probs: "relation_probs".into(),
+            sparse: None,
         }
     }
 }
@@ -378,8 +398,11 @@ pub struct ModelOutput {
     pub relations: usize,
     /// `[batch, seq_len, 5]`.
     pub entity_probs: Vec<f32>,
-    /// `[batch, seq_len, seq_len, relations]`.
+    /// `[batch, seq_len, seq_len, relations]` from dense graphs; empty from sparse ones.
     pub relation_probs: Vec<f32>,
+    /// From sparse graphs: each sentence's cells at or above the threshold the graph was run
+    /// with; `None` from dense graphs.
+    pub relation_cells: Option<Vec<Vec<RelationCell>>>,
 }
 
 impl ModelOutput {
@@ -389,10 +412,13 @@ impl ModelOutput {
         &self.entity_probs[b * size..(b + 1) * size]
     }
 
-    /// Sentence `b`'s `[seq_len, seq_len, relations]` relation probabilities.
+    /// Sentence `b`'s `[seq_len, seq_len, relations]` relation probabilities (empty from a sparse
+    /// graph: see [`ModelOutput::relation_cells`]).
     pub fn relation_block(&self, b: usize) -> &[f32] {
         let size = self.seq_len * self.seq_len * self.relations;
-        &self.relation_probs[b * size..(b + 1) * size]
+        self.relation_probs
+            .get(b * size..(b + 1) * size)
+            .unwrap_or(&[])
     }
 }
 
@@ -504,14 +530,60 @@ impl ModelSession {
             &self.names.entity_probs,
             vec![b, n, rin_core::Tag::COUNT as i64],
         )?;
-        let relation_probs = read(&self.names.relation_probs, vec![b, n, n, r])?;
+        let (relation_probs, relation_cells) = match &self.names.sparse {
+            None => (read(&self.names.relation_probs, vec![b, n, n, r])?, None),
+            Some(sparse) => {
+                let cells = outputs
+                    .get(&sparse.cells)
+                    .ok_or_else(|| Error::GraphMismatch {
+                        path: self.path.clone(),
+                        detail: format!("no output named {:?}", sparse.cells),
+                    })?;
+                let (shape, cells) =
+                    cells
+                        .try_extract_tensor::<i64>()
+                        .map_err(|source| Error::Inference {
+                            batch,
+                            seq_len,
+                            source,
+                        })?;
+                let count = shape.first().copied().unwrap_or(0);
+                let scores = read(&sparse.scores, vec![count])?;
+                if shape[..] != [count, 4] {
+                    return Err(Error::OutputShape {
+                        name: sparse.cells.clone(),
+                        expected: vec![count, 4],
+                        actual: shape.to_vec(),
+                    });
+                }
+                let mut by_sentence = vec![Vec::new(); batch];
+                for (cell, &p) in cells.chunks_exact(4).zip(&scores) {
+                    let index = |v: i64| usize::try_from(v).unwrap_or(usize::MAX);
+                    if let Some(list) = by_sentence.get_mut(index(cell[0])) {
+                        list.push(RelationCell {
+                            i: index(cell[1]),
+                            j: index(cell[2]),
+                            relation: index(cell[3]),
+                            p,
+                        });
+                    }
+                }
+                (Vec::new(), Some(by_sentence))
+            }
+        };
         Ok(ModelOutput {
             batch,
             seq_len,
             relations: self.relations,
             entity_probs,
             relation_probs,
+            relation_cells,
         })
+    }
+
+    /// Whether the graph returns sparse relation cells (and so needs a threshold).
+    pub fn is_sparse(&self) -> bool {
+        self.names.sparse.is_some()
     }
 }
 
@@ -570,13 +642,30 @@ fn check_io(session: &Session, path: &Path, names: &GraphNames) -> Result<()> {
             problems.push(format!("input {want:?} is missing (inputs: {inputs:?})"));
         }
     }
-    for want in [&names.entity_probs, &names.relation_probs] {
+    let mut wanted_outputs = vec![&names.entity_probs];
+    let mut input_count = 3;
+    match &names.sparse {
+        None => wanted_outputs.push(&names.relation_probs),
+        Some(sparse) => {
+            wanted_outputs.extend([&sparse.cells, &sparse.scores]);
+            input_count = 4;
+            if !inputs.contains(&sparse.threshold.as_str()) {
+                problems.push(format!(
+                    "input {:?} is missing (inputs: {inputs:?})",
+                    sparse.threshold
+                ));
+            }
+        }
+    }
+    for want in wanted_outputs {
         if !outputs.contains(&want.as_str()) {
             problems.push(format!("output {want:?} is missing (outputs: {outputs:?})"));
         }
     }
-    if inputs.len() != 3 {
-        problems.push(format!("expected 3 inputs, the graph has {inputs:?}"));
+    if inputs.len() != input_count {
+        problems.push(format!(
+            "expected {input_count} inputs, the graph has {inputs:?}"
+        ));
     }
     if problems.is_empty() {
         Ok(())

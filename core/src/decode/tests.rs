@@ -109,3 +109,62 @@ fn short_buffers_do_not_panic() {
     assert!(decode_triples(&[S], &[], 1, 3, 0.5, MatchMode::Exact).is_empty());
     assert!(decode_triples(&[S], &probs, 1, 0, 0.5, MatchMode::Exact).is_empty());
 }
+
+/// The cells of a dense block at or above `threshold`, as a sparse graph output lists them.
+fn cells_of(probs: &[f32], stride: usize, r: usize, threshold: f32) -> Vec<RelationCell> {
+    probs
+        .iter()
+        .enumerate()
+        .filter(|(_, &p)| p >= threshold)
+        .map(|(at, &p)| RelationCell {
+            i: at / (stride * r),
+            j: at / r % stride,
+            relation: at % r,
+            p,
+        })
+        .collect()
+}
+
+#[test]
+fn sparse_cells_decode_to_the_dense_blocks_triples_and_scores() {
+    // A small deterministic generator: padded blocks with random probabilities and tags.
+    let mut state = 7u64;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as f32 / (1u64 << 31) as f32
+    };
+    let mut compared = 0;
+    for case in 0..200 {
+        let (stride, r) = (1 + case % 9, 1 + case % 4);
+        let n = 1 + (case * 7) % stride;
+        let tags: Vec<Tag> = (0..n)
+            .map(|_| Tag::ALL[(next() * 5.0) as usize % 5])
+            .collect();
+        let probs: Vec<f32> = (0..stride * stride * r).map(|_| next()).collect();
+        for threshold in [0.3, 0.5, 0.9] {
+            let mut cells = cells_of(&probs, stride, r, threshold);
+            // The graph lists cells in row-major order; any order must do.
+            cells.reverse();
+            for mode in [MatchMode::Partial, MatchMode::Exact] {
+                let dense = decode_triples(&tags, &probs, stride, r, threshold, mode);
+                let sparse = decode_cells(&tags, &cells, threshold, mode);
+                let triples: Vec<Triple> = sparse.iter().map(|(t, _)| *t).collect();
+                assert_eq!(triples, dense, "case {case} threshold {threshold} {mode:?}");
+                for (t, p) in &sparse {
+                    let at = (t.subject.last() * stride + t.object.last()) * r + t.relation;
+                    assert_eq!(*p, probs[at]);
+                }
+                compared += dense.len();
+            }
+        }
+    }
+    assert!(compared > 1000, "too few triples compared: {compared}");
+    // A lower threshold in the decoder than in the list cannot invent cells; a higher one filters.
+    let probs = block(3, 1, &[(0, 1, 0, 0.6), (1, 2, 0, 0.8)]);
+    let cells = cells_of(&probs, 3, 1, 0.5);
+    let got = decode_cells(&[O, O, O], &cells, 0.7, MatchMode::Partial);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].1, 0.8);
+}

@@ -107,9 +107,18 @@ fn onnx_checker_accepts_the_trained_checkpoints_graphs() {
         ..Default::default()
     };
     export(&checkpoint, out.path(), &options).unwrap();
-    let paths: Vec<PathBuf> = (0..=4)
+    let mut paths: Vec<PathBuf> = (0..=4)
         .map(|k| out.path().join(format!("model_k{k}.onnx")))
         .collect();
+    // The sparse-output variant (threshold input, NonZero and GatherND outputs) too.
+    let sparse = out.path().join("sparse");
+    let options = ExportOptions {
+        ks: vec![0, 2],
+        relation_output: rin_exporter::rin_graph::RelationOutput::Sparse,
+        ..Default::default()
+    };
+    export(&checkpoint, &sparse, &options).unwrap();
+    paths.extend([0, 2].map(|k| sparse.join(format!("model_k{k}.onnx"))));
     assert_checker_accepts(&python, &paths);
 }
 

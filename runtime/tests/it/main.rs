@@ -5,6 +5,7 @@
 //! plugins are built by the harness; the models are seeded random exports made by rin-exporter.
 
 mod bad_input;
+mod bench;
 mod commands;
 mod device;
 mod eval;
@@ -12,5 +13,6 @@ mod extract;
 #[cfg(feature = "server")]
 mod server;
 mod shipped;
+mod sparse;
 mod triton;
 mod util;

@@ -5,8 +5,9 @@
 
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
 use rin_core::{DataFormat, PaddedBatch, Sentence, Vocab};
+
+use crate::error::{Error, Result};
 
 /// The tokens of a data set's sentences, in file order.
 #[derive(Debug, Clone)]
@@ -17,8 +18,7 @@ pub struct Corpus {
 impl Corpus {
     /// Reads `data_dir/{split}.json` (any format rin-core reads) and its `rel2id.json`.
     pub fn load(data_dir: &Path, split: &str) -> Result<Corpus> {
-        let relations = rin_core::dataset::load_relations(data_dir)
-            .with_context(|| format!("cannot read the relations of {}", data_dir.display()))?;
+        let relations = rin_core::dataset::load_relations(data_dir)?;
         let json = data_dir.join(format!("{split}.json"));
         let path = if json.exists() {
             json
@@ -26,8 +26,7 @@ impl Corpus {
             data_dir.join(format!("{split}.jsonl"))
         };
         let format = DataFormat::detect(&path)?;
-        let dataset = rin_core::load_file(&path, format, &relations)
-            .with_context(|| format!("cannot load {}", path.display()))?;
+        let dataset = rin_core::load_file(&path, format, &relations)?;
         Corpus::from_sentences(dataset.sentences.into_iter().map(|s| s.tokens).collect())
     }
 
@@ -35,7 +34,7 @@ impl Corpus {
     pub fn from_sentences(sentences: Vec<Vec<String>>) -> Result<Corpus> {
         let sentences: Vec<Vec<String>> = sentences.into_iter().filter(|s| !s.is_empty()).collect();
         if sentences.is_empty() {
-            bail!("the corpus has no sentences");
+            return Err(Error::EmptyCorpus);
         }
         Ok(Corpus { sentences })
     }

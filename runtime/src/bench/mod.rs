@@ -1,0 +1,427 @@
+//! `rin bench`: latency and throughput of a model folder, per K, batch size, sentence length,
+//! threads and device, with nothing but ONNX Runtime (no libtorch), so that it runs where rin is
+//! deployed.
+//!
+//! Two modes: `graph` times one ONNX Runtime call on a padded batch of word and POS ids (the
+//! model alone); `end-to-end` times [`Extractor::extract`] on texts (tokenize, tag, run, decode),
+//! what a library user calls. Inputs are cut from the sentences of a data file ([`Corpus`]) or,
+//! without one, synthetic: word ids drawn from the vocabulary with a fixed seed.
+//!
+//! rin-bench (benchmarks/) reuses [`stats`], [`timing`] and [`workload`] for its cross-backend
+//! comparisons (tch, PyTorch eager).
+
+pub mod report;
+pub mod stats;
+pub mod timing;
+pub mod workload;
+
+use std::path::PathBuf;
+
+use rin_core::{PaddedBatch, Sentence, Triple};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::input::ModelInputs;
+use crate::model::Model;
+use crate::pipeline::{Extractor, PipelineConfig};
+use crate::session::{self, Device, ModelSession, OrtConfig};
+use stats::Summary;
+use timing::Budget;
+use workload::Corpus;
+
+/// What is timed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// One ONNX Runtime call on a padded batch of ids.
+    Graph,
+    /// Texts to triples: tokenize, tag, run, decode.
+    EndToEnd,
+}
+
+impl Mode {
+    /// The name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Graph => "graph",
+            Mode::EndToEnd => "end-to-end",
+        }
+    }
+}
+
+/// The execution provider asked for in one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BenchDevice {
+    /// ONNX Runtime's CPU execution provider.
+    Cpu,
+    /// The CUDA execution provider.
+    Cuda,
+}
+
+impl BenchDevice {
+    /// The name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            BenchDevice::Cpu => "cpu",
+            BenchDevice::Cuda => "cuda",
+        }
+    }
+}
+
+/// One timed configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    /// Graph only or end to end.
+    pub mode: Mode,
+    /// The execution provider.
+    pub device: BenchDevice,
+    /// Intra-op threads (`None`: ONNX Runtime's default, one per core).
+    pub threads: Option<usize>,
+    /// Interaction layers: which graph.
+    pub k: usize,
+    /// Sentences per call.
+    pub batch: usize,
+    /// Tokens per sentence.
+    pub tokens: usize,
+}
+
+impl Case {
+    /// A short label: `graph cpu t1 k2 b8 n30`.
+    pub fn label(&self) -> String {
+        let threads = self
+            .threads
+            .map_or_else(|| "default".to_owned(), |t| t.to_string());
+        format!(
+            "{} {} t{threads} k{} b{} n{}",
+            self.mode.name(),
+            self.device.name(),
+            self.k,
+            self.batch,
+            self.tokens
+        )
+    }
+}
+
+/// Everything `rin bench` varies, and how long each case is timed.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Modes to time.
+    pub modes: Vec<Mode>,
+    /// Devices to time.
+    pub devices: Vec<BenchDevice>,
+    /// Thread counts (`None`: ONNX Runtime's default).
+    pub threads: Vec<Option<usize>>,
+    /// Graphs; empty is the trained K.
+    pub ks: Vec<usize>,
+    /// Batch sizes.
+    pub batches: Vec<usize>,
+    /// Sentence lengths in tokens.
+    pub lengths: Vec<usize>,
+    /// Warm-up and iteration budget per case.
+    pub budget: Budget,
+}
+
+impl Plan {
+    /// Every case, grouped so that one session serves consecutive cases (device, threads, K
+    /// outermost).
+    pub fn cases(&self, trained_k: usize) -> Vec<Case> {
+        let ks = if self.ks.is_empty() {
+            vec![trained_k]
+        } else {
+            self.ks.clone()
+        };
+        let mut cases = Vec::new();
+        for &device in &self.devices {
+            for &threads in &self.threads {
+                for &k in &ks {
+                    for &mode in &self.modes {
+                        for &batch in &self.batches {
+                            for &tokens in &self.lengths {
+                                cases.push(Case {
+                                    mode,
+                                    device,
+                                    threads,
+                                    k,
+                                    batch,
+                                    tokens,
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        cases
+    }
+}
+
+/// Where the inputs come from.
+#[derive(Debug, Clone)]
+pub enum Inputs {
+    /// Sequences cut from the sentences of a data set (see [`Corpus`]).
+    Corpus(Corpus),
+    /// Word ids drawn uniformly from the vocabulary (seeded), POS ids likewise; end-to-end mode
+    /// joins the drawn words into text.
+    Synthetic {
+        /// The generator's seed.
+        seed: u64,
+    },
+}
+
+impl Inputs {
+    /// A name for reports.
+    pub fn describe(&self) -> String {
+        match self {
+            Inputs::Corpus(_) => "sentences of the data file".into(),
+            Inputs::Synthetic { seed } => format!("synthetic ids (seed {seed})"),
+        }
+    }
+
+    /// `count` sequences of exactly `n` tokens.
+    fn sequences(&self, model: &Model, n: usize, count: usize) -> Vec<Vec<String>> {
+        match self {
+            Inputs::Corpus(corpus) => corpus.sequences(n, count, 0),
+            Inputs::Synthetic { seed } => {
+                let words = model.words();
+                // Skip the reserved rows (padding, UNK) so that every token is a real word.
+                let first = 2.min(words.len().saturating_sub(1));
+                let span = (words.len() - first).max(1) as u64;
+                let mut rng = SplitMix64(*seed);
+                (0..count)
+                    .map(|_| {
+                        (0..n)
+                            .map(|_| {
+                                let id = first + (rng.next() % span) as usize;
+                                words.token(id).unwrap_or("the").to_owned()
+                            })
+                            .collect()
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+/// A small seeded generator (SplitMix64): reproducible synthetic inputs without a dependency.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+/// One case's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    /// The configuration.
+    #[serde(flatten)]
+    pub case: Case,
+    /// The execution provider the session really ran on.
+    pub provider: String,
+    /// Latencies per call and sentences per second.
+    pub summary: Summary,
+    /// End to end only: the triples found in one call's batch.
+    pub triples: Option<usize>,
+    /// End to end only: whether running the same sentences through the graph alone and decoding
+    /// gave exactly the end-to-end triples (the two modes run the same model).
+    pub graph_agrees: Option<bool>,
+}
+
+/// Where the graphs and plugins come from, and the ONNX Runtime library to load.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The model folder.
+    pub model_dir: PathBuf,
+    /// The ONNX Runtime library; `None` resolves it (the CUDA build when a case asks for CUDA).
+    pub library: Option<PathBuf>,
+    /// The plugin directory; `None` resolves it.
+    pub plugin_dir: Option<PathBuf>,
+}
+
+/// Runs every case of `plan`, calling `progress` before each, and returns the rows in order.
+///
+/// One process loads one ONNX Runtime library: when any case asks for CUDA, the CUDA build is
+/// loaded and also serves the CPU cases (its CPU execution provider is the same code).
+pub fn run(
+    target: &Target,
+    plan: &Plan,
+    inputs: &Inputs,
+    mut progress: impl FnMut(&Case),
+) -> Result<Vec<Row>> {
+    let model = Model::open(&target.model_dir)?;
+    let library = match (&target.library, plan.devices.contains(&BenchDevice::Cuda)) {
+        (Some(path), _) => Some(path.clone()),
+        (None, true) => Some(
+            session::resolve_cuda_library()
+                .map_err(|reason| Error::CudaUnavailable { reason })?
+                .path,
+        ),
+        (None, false) => None,
+    };
+    let mut rows = Vec::new();
+    let cases = plan.cases(model.trained_k());
+    let mut loaded: Option<(BenchDevice, Option<usize>, usize, Loaded)> = None;
+    for case in cases {
+        progress(&case);
+        let key = (case.device, case.threads, case.k);
+        let reuse = matches!(&loaded, Some((d, t, k, _)) if (*d, *t, *k) == key);
+        if !reuse {
+            // Drop the old sessions before loading new ones (GPU memory).
+            drop(loaded.take());
+            let config = PipelineConfig {
+                k: Some(case.k),
+                ort: OrtConfig {
+                    library: library.clone(),
+                    device: match case.device {
+                        BenchDevice::Cpu => Device::Cpu,
+                        BenchDevice::Cuda => Device::Cuda,
+                    },
+                    threads: case.threads,
+                },
+                plugin_dir: target.plugin_dir.clone(),
+                // One call is one batch, whatever its size.
+                batch_size: usize::MAX,
+                ..PipelineConfig::default()
+            };
+            loaded = Some((
+                case.device,
+                case.threads,
+                case.k,
+                Loaded::new(&model, &config)?,
+            ));
+        }
+        let Some((_, _, _, sessions)) = &loaded else {
+            unreachable!("loaded just above")
+        };
+        rows.push(sessions.time(&model, &case, inputs, &plan.budget)?);
+    }
+    Ok(rows)
+}
+
+/// The sessions one (device, threads, K) needs: the graph alone and the whole pipeline.
+struct Loaded {
+    graph: ModelSession,
+    extractor: Extractor,
+}
+
+impl Loaded {
+    fn new(model: &Model, config: &PipelineConfig) -> Result<Loaded> {
+        let (_, path) = model.graph(config.k)?;
+        let (runtime, cuda) = session::setup(&config.ort)?;
+        let graph = ModelSession::load(
+            runtime,
+            &path,
+            model.graph_names(),
+            model.relations().len(),
+            &config.ort,
+            cuda,
+        )?;
+        let extractor = Extractor::load(model.clone(), config)?;
+        Ok(Loaded { graph, extractor })
+    }
+
+    fn time(&self, model: &Model, case: &Case, inputs: &Inputs, budget: &Budget) -> Result<Row> {
+        let sequences = inputs.sequences(model, case.tokens, case.batch);
+        match case.mode {
+            Mode::Graph => {
+                let sentences: Vec<Sentence> =
+                    sequences.into_iter().map(Sentence::from_tokens).collect();
+                let refs: Vec<&Sentence> = sentences.iter().collect();
+                // POS ids UNK: the tagger belongs to the end-to-end time, not the model's.
+                let empty = rin_core::Vocab::new();
+                let pos = model.pos().unwrap_or(&empty);
+                let batch = ModelInputs::new(PaddedBatch::new(&refs, model.words(), pos))
+                    .with_threshold(model.threshold());
+                let latencies = timing::measure(budget, || self.graph.run(&batch).map(drop))?;
+                Ok(Row {
+                    case: case.clone(),
+                    provider: self.graph.provider().name().to_owned(),
+                    summary: summarize(&latencies, case.batch)?,
+                    triples: None,
+                    graph_agrees: None,
+                })
+            }
+            Mode::EndToEnd => {
+                let texts: Vec<String> = sequences.into_iter().map(|t| t.join(" ")).collect();
+                let latencies =
+                    timing::measure(budget, || self.extractor.extract(&texts).map(drop))?;
+                let extractions = self.extractor.extract(&texts)?;
+                let triples = extractions.iter().map(|e| e.triples.len()).sum();
+                Ok(Row {
+                    case: case.clone(),
+                    provider: self.extractor.predictor().provider().name().to_owned(),
+                    summary: summarize(&latencies, case.batch)?,
+                    triples: Some(triples),
+                    graph_agrees: Some(self.graph_agrees(&texts, &extractions)?),
+                })
+            }
+        }
+    }
+
+    /// Runs the texts' prepared sentences through the graph session alone, decodes, and compares
+    /// with the end-to-end triples.
+    fn graph_agrees(&self, texts: &[String], extractions: &[crate::Extraction]) -> Result<bool> {
+        let predictor = self.extractor.predictor();
+        let prepared = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                self.extractor
+                    .prepare(t.clone(), &format!("text {}", i + 1))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let sentences: Vec<&Sentence> = prepared.iter().map(|p| p.sentence()).collect();
+        let empty = rin_core::Vocab::new();
+        let pos = predictor.model().pos().unwrap_or(&empty);
+        let inputs = ModelInputs::new(PaddedBatch::new(&sentences, predictor.model().words(), pos))
+            .with_threshold(predictor.threshold());
+        let output = self.graph.run(&inputs)?;
+        let options = predictor.decode_options();
+        let relations = predictor.model().relations();
+        for (b, (sentence, extraction)) in sentences.iter().zip(extractions).enumerate() {
+            let prediction = crate::pipeline::decode_one(&output, b, sentence.len(), options);
+            let mut from_graph: Vec<Triple> = prediction.plain_triples();
+            let mut from_pipeline: Vec<(usize, usize, usize, usize, String)> = extraction
+                .triples
+                .iter()
+                .map(|t| {
+                    (
+                        t.subject.tokens[0],
+                        t.subject.tokens[1],
+                        t.object.tokens[0],
+                        t.object.tokens[1],
+                        t.relation.clone(),
+                    )
+                })
+                .collect();
+            let mut graph_keys: Vec<(usize, usize, usize, usize, String)> = from_graph
+                .drain(..)
+                .map(|t| {
+                    (
+                        t.subject.start,
+                        t.subject.end,
+                        t.object.start,
+                        t.object.end,
+                        relations.name(t.relation).to_owned(),
+                    )
+                })
+                .collect();
+            graph_keys.sort();
+            from_pipeline.sort();
+            if graph_keys != from_pipeline {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+fn summarize(latencies: &[u64], items: usize) -> Result<Summary> {
+    Summary::from_nanos(latencies, items).ok_or(Error::EmptyCorpus)
+}

@@ -1,0 +1,96 @@
+//! `rin bench`: behaviour only (files, rows, agreement of the two modes), never timings.
+
+use serde_json::Value;
+
+use crate::util::*;
+
+#[test]
+fn quick_bench_writes_a_row_for_every_case_and_both_modes_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        rin(dir.path())
+            .args(["bench", "--quick", "-m"])
+            .arg(model(Fixture::Pos))
+            .args([
+                "--k",
+                "0,2",
+                "--batch",
+                "1,3",
+                "--tokens",
+                "4,9",
+                "--threads",
+                "1",
+                "--out",
+                "b",
+            ]),
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("b/results.json")).unwrap())
+            .unwrap();
+    let rows = report["rows"].as_array().unwrap();
+    // 2 modes x 2 Ks x 2 batch sizes x 2 lengths, each once.
+    let mut cases: Vec<(String, u64, u64, u64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["mode"].as_str().unwrap().to_owned(),
+                r["k"].as_u64().unwrap(),
+                r["batch"].as_u64().unwrap(),
+                r["tokens"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    cases.sort();
+    cases.dedup();
+    assert_eq!(cases.len(), 16, "{cases:?}");
+    for r in rows {
+        assert_eq!(r["device"], "cpu");
+        assert_eq!(r["provider"], "CPUExecutionProvider");
+        let summary = &r["summary"];
+        assert!(summary["n"].as_u64().unwrap() >= 3);
+        assert!(summary["p50_ms"].as_f64().unwrap() <= summary["p90_ms"].as_f64().unwrap());
+        match r["mode"].as_str().unwrap() {
+            "end-to-end" => {
+                assert_eq!(r["graph_agrees"], true, "{r}");
+                assert!(r["triples"].as_u64().is_some());
+            }
+            _ => assert!(r["graph_agrees"].is_null()),
+        }
+    }
+    assert!(rows.iter().any(|r| r["triples"].as_u64().unwrap_or(0) > 0));
+    let csv = std::fs::read_to_string(dir.path().join("b/latency.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 17);
+    assert!(csv.starts_with("mode,device,provider,threads,k,batch,tokens,"));
+    for plot in ["latency.svg", "throughput.svg"] {
+        let svg = std::fs::read_to_string(dir.path().join("b").join(plot)).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.contains("batch size"),
+            "{plot}"
+        );
+    }
+    // The table on stdout names every case.
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("end-to-end cpu t1 k2 b3 n9"), "{table}");
+}
+
+#[test]
+fn bench_refuses_meaningless_options() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, needle) in [
+        (&["--batch", "0"][..], "--batch"),
+        (&["--tokens", "0"][..], "--tokens"),
+        (&["--seconds", "0"][..], "--seconds"),
+        (&["--k", "9"][..], "no graph for K = 9"),
+    ] {
+        let out = run(
+            rin(dir.path())
+                .args(["bench", "--quick", "-m"])
+                .arg(model(Fixture::Pos))
+                .args(args),
+            b"",
+        );
+        assert_fails_with(&out, &[needle]);
+    }
+}
