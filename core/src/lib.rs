@@ -40,4 +40,4 @@ pub use metric::{EvalReport, Evaluator, MeanStd, Prf};
 pub use relation::RelationSet;
 pub use sentence::{Sentence, Span, Triple};
 pub use tag::{decode_bioes, encode_bioes, Tag, TagError};
-pub use vocab::{load_glove, word_key, Embeddings, Vocab, PAD, UNK};
+pub use vocab::{load_glove, load_glove_top, word_key, Embeddings, Vocab, PAD, UNK};

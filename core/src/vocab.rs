@@ -142,6 +142,16 @@ impl Embeddings {
 /// [`word_key`]s, e.g. from [`crate::dataset::Dataset::word_keys`]): 400,000 x 50 floats is 80 MB,
 /// while a data set uses a few thousand words. A word listed twice keeps its first vector.
 pub fn load_glove(path: &Path, keep: Option<&HashSet<String>>) -> Result<Embeddings> {
+    load_glove_top(path, keep, 0)
+}
+
+/// [`load_glove`] that also keeps the file's first `first` rows whatever `keep` says (GloVe files
+/// list words from the most frequent down, so these are the `first` most frequent words).
+pub fn load_glove_top(
+    path: &Path,
+    keep: Option<&HashSet<String>>,
+    first: usize,
+) -> Result<Embeddings> {
     let file = std::fs::File::open(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -151,13 +161,23 @@ pub fn load_glove(path: &Path, keep: Option<&HashSet<String>>) -> Result<Embeddi
     } else {
         Box::new(file)
     };
-    read_glove(path, BufReader::new(reader), keep)
+    read_glove_top(path, BufReader::new(reader), keep, first)
 }
 
+#[cfg(test)]
 fn read_glove(
     path: &Path,
     reader: impl BufRead,
     keep: Option<&HashSet<String>>,
+) -> Result<Embeddings> {
+    read_glove_top(path, reader, keep, 0)
+}
+
+fn read_glove_top(
+    path: &Path,
+    reader: impl BufRead,
+    keep: Option<&HashSet<String>>,
+    first: usize,
 ) -> Result<Embeddings> {
     let line_error = |line: usize, source: EmbeddingError| Error::Embedding {
         path: path.to_path_buf(),
@@ -203,7 +223,8 @@ fn read_glove(
         }
         let split = fields.len() - dim;
         let word = fields[..split].join(" ");
-        if keep.is_some_and(|k| !k.contains(&word)) || vocab.contains(&word) {
+        let wanted = index < first || keep.is_none_or(|k| k.contains(&word));
+        if !wanted || vocab.contains(&word) {
             continue;
         }
         let start = vectors.len();

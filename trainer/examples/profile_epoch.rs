@@ -26,7 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if no_pos {
         pos::strip_pos(&mut corpus.train);
     }
-    let vectors = corpus::word_vectors(&corpus.train, &[], None, 50)?;
+    let vectors = corpus::word_vectors(&corpus.train, &[], None, 50, 0)?;
     let pos_vocab = pos::pos_vocab();
     let mc = ModelConfig {
         word_vocab: vectors.vocab.len(),

@@ -143,6 +143,14 @@ pub struct TrainArgs {
     /// are not trained on. Example: --train-split dev --dev-holdout 500.
     #[arg(long, value_name = "N")]
     pub dev_holdout: Option<usize>,
+    /// Add the N most frequent words of the --embeddings file (the full GloVe file) to the
+    /// vocabulary, with their pre-trained vectors, so that words unseen in training are not UNK.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub glove_words: usize,
+    /// Name-robust training: replace the entity mentions of this share of training sentences
+    /// (each epoch anew) by words of the --glove-words rows. Example: 0.3.
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    pub name_substitution: f64,
 }
 
 /// `rin-train eval`.

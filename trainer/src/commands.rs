@@ -66,6 +66,8 @@ fn train_command(args: TrainArgs) -> anyhow::Result<()> {
             dev_limit: args.dev_limit,
             train_split: args.train_split.clone(),
             dev_holdout: args.dev_holdout,
+            glove_words: args.glove_words,
+            name_substitution: args.name_substitution,
             ..defaults
         };
         train::train(config, &mut reporter).context("training failed")?

@@ -102,6 +102,14 @@ pub struct TrainConfig {
     /// Hold out the last N sentences of the training file as the dev set for model selection,
     /// instead of reading `dev.json` (needed when training on `dev`).
     pub dev_holdout: Option<usize>,
+    /// Also put the N most frequent words of the --embeddings file in the vocabulary (0: only
+    /// the data's words). Their rows keep the pre-trained vectors (no training sentence updates
+    /// them), so words never seen in training still have a meaning at inference.
+    pub glove_words: usize,
+    /// Name-robust training: the probability that a training sentence has its entity mentions
+    /// replaced (each epoch anew, consistently within the sentence) by words drawn from the
+    /// vocabulary rows that only the embeddings file brought (needs --glove-words).
+    pub name_substitution: f64,
 }
 
 impl Default for TrainConfig {
@@ -135,6 +143,8 @@ impl Default for TrainConfig {
             dev_limit: None,
             train_split: "train".into(),
             dev_holdout: None,
+            glove_words: 0,
+            name_substitution: 0.0,
         }
     }
 }
@@ -200,6 +210,21 @@ impl TrainConfig {
                 )
             }
             _ => return bad("--train-split", "must be train or dev (never test)"),
+        }
+        if !(0.0..=1.0).contains(&self.name_substitution) {
+            return bad("--name-substitution", "must be a probability in [0, 1]");
+        }
+        if self.glove_words > 0 && self.embeddings.is_none() {
+            return bad(
+                "--glove-words",
+                "needs --embeddings (the vectors file to take the words from)",
+            );
+        }
+        if self.name_substitution > 0.0 && self.glove_words == 0 {
+            return bad(
+                "--name-substitution",
+                "needs --glove-words N: the substitute names are drawn from those words",
+            );
         }
         if self.dev_holdout == Some(0) {
             return bad("--dev-holdout", "must be at least 1");

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use rin_core::dataset::load_relations;
 use rin_core::{
-    load_glove, load_split, word_key, DataFormat, Dataset, LoadReport, MatchMode, RelationSet,
+    load_glove_top, load_split, word_key, DataFormat, Dataset, LoadReport, MatchMode, RelationSet,
     Vocab,
 };
 use serde::{Deserialize, Serialize};
@@ -212,7 +212,17 @@ pub struct WordVectors {
     pub rows: Vec<i64>,
     /// `rows.len() x dim` vectors, row-major.
     pub vectors: Vec<f32>,
+    /// Vocabulary rows that only `--glove-words` brought (no data set has them), past the most
+    /// frequent [`SUBSTITUTE_SKIP`]: where name substitution draws from. Empty without
+    /// `--glove-words`.
+    pub substitutes: std::ops::Range<usize>,
+    /// How many words `--glove-words` added.
+    pub added_words: usize,
 }
+
+/// The most frequent words that `--glove-words` adds are function words and punctuation, not
+/// names: name substitution skips this many.
+pub const SUBSTITUTE_SKIP: usize = 1000;
 
 /// Where the initial word vectors came from, as stored in the checkpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -227,6 +237,12 @@ pub struct EmbeddingInfo {
     pub pretrained_rows: usize,
     /// How the other rows were initialised.
     pub other_rows: String,
+    /// Words added by `--glove-words` (the file's most frequent words not in the data).
+    #[serde(default)]
+    pub added_words: usize,
+    /// The rows name substitution draws from, `[start, end)`.
+    #[serde(default)]
+    pub substitutes: (usize, usize),
 }
 
 /// The range of the uniform initialisation of words without a pre-trained vector (Kim 2014).
@@ -239,6 +255,7 @@ pub fn word_vectors(
     others: &[&Dataset],
     embeddings: Option<&Path>,
     default_dim: usize,
+    glove_words: usize,
 ) -> Result<WordVectors> {
     let keys = |d: &Dataset| -> Vec<String> {
         d.sentences
@@ -253,7 +270,7 @@ pub fn word_vectors(
                 wanted.extend(keys(d));
             }
             Some(
-                load_glove(path, Some(&wanted))
+                load_glove_top(path, Some(&wanted), glove_words)
                     .map_err(Error::data(format!("read word vectors {}", path.display())))?,
             )
         }
@@ -272,6 +289,15 @@ pub fn word_vectors(
             }
         }
     }
+    // The file's most frequent words, in its order; the data's words are in already.
+    let data_words = vocab.len();
+    if let Some(glove) = glove.as_ref().filter(|_| glove_words > 0) {
+        for word in &glove.vocab.tokens()[2..] {
+            vocab.insert(word);
+        }
+    }
+    let added_words = vocab.len() - data_words;
+    let substitutes = (data_words + SUBSTITUTE_SKIP).min(vocab.len())..vocab.len();
     let dim = glove.as_ref().map_or(default_dim, |g| g.dim);
     let (mut rows, mut vectors) = (Vec::new(), Vec::new());
     if let Some(glove) = &glove {
@@ -289,6 +315,8 @@ pub fn word_vectors(
         dim,
         rows,
         vectors,
+        substitutes,
+        added_words,
     })
 }
 
@@ -303,6 +331,8 @@ impl WordVectors {
             other_rows: format!(
                 "uniform(-{RANDOM_WORD_RANGE}, {RANDOM_WORD_RANGE}); PAD and UNK rows zero"
             ),
+            added_words: self.added_words,
+            substitutes: (self.substitutes.start, self.substitutes.end),
         }
     }
 }

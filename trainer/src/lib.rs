@@ -29,6 +29,7 @@ pub mod error;
 pub mod eval;
 pub mod loss;
 pub mod model;
+pub mod names;
 pub mod optim;
 pub mod pos;
 pub mod predict;

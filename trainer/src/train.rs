@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rin_core::{PaddedBatch, Sentence, Tag, Vocab};
+
+use crate::names::NameSubstitution;
 use serde::{Deserialize, Serialize};
 use tch::nn::VarStore;
 use tch::Device;
@@ -193,6 +195,7 @@ impl Session {
             &[&corpus.dev, &corpus.test],
             config.embeddings.as_deref(),
             config.word_dim,
+            config.glove_words,
         )?;
         let model_config = ModelConfig {
             word_vocab: vectors.vocab.len(),
@@ -390,14 +393,17 @@ impl Session {
 
         let start = Instant::now();
         let mut total_loss = 0.0;
+        let (from, to) = self.meta.embeddings.substitutes;
+        let mut names = NameSubstitution::new(from..to, self.config.name_substitution, seed);
         for bucket in &buckets {
-            let batch = make_batch(
+            let batch = make_batch_with(
                 train,
                 bucket,
                 &self.words,
                 &self.pos,
                 self.meta.model.relations,
                 self.device,
+                names.as_mut(),
             );
             let loss = train_step(
                 &self.model,
@@ -517,9 +523,26 @@ pub fn make_batch(
     relations: usize,
     device: Device,
 ) -> TensorBatch {
+    make_batch_with(sentences, indices, words, pos, relations, device, None)
+}
+
+/// [`make_batch`], with entity mentions replaced per `names` (name-robust training).
+pub fn make_batch_with(
+    sentences: &[Sentence],
+    indices: &[usize],
+    words: &Vocab,
+    pos: &Vocab,
+    relations: usize,
+    device: Device,
+    names: Option<&mut NameSubstitution>,
+) -> TensorBatch {
     let mut chosen: Vec<&Sentence> = indices.iter().map(|&i| &sentences[i]).collect();
     chosen.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    TensorBatch::new(&PaddedBatch::new(&chosen, words, pos), relations, device)
+    let mut padded = PaddedBatch::new(&chosen, words, pos);
+    if let Some(names) = names {
+        names.apply(&mut padded, &chosen);
+    }
+    TensorBatch::new(&padded, relations, device)
 }
 
 /// Attaches POS tags to the training and dev splits: the data's own where it has them, else the

@@ -86,3 +86,13 @@ fn glove_errors_name_the_line() {
         }
     ));
 }
+
+#[test]
+fn the_first_rows_are_kept_whatever_the_filter_says() {
+    let text = "the 1 1\nof 2 2\nrare 3 3\nzebra 4 4\n";
+    let keep: HashSet<String> = ["zebra".to_owned()].into_iter().collect();
+    let emb = read_glove_top(Path::new("x.txt"), text.as_bytes(), Some(&keep), 2).unwrap();
+    let words: Vec<&str> = emb.vocab.tokens()[2..].iter().map(String::as_str).collect();
+    assert_eq!(words, ["the", "of", "zebra"]);
+    assert_eq!(emb.row(emb.vocab.id("zebra")), Some(&[4.0, 4.0][..]));
+}

@@ -34,6 +34,8 @@ fn meta_for(config: &ModelConfig, vs: &VarStore) -> CheckpointMeta {
             vocab: 12,
             pretrained_rows: 0,
             other_rows: "random".into(),
+            added_words: 0,
+            substitutes: (0, 0),
         },
         data: DataInfo {
             dir: "nowhere".into(),

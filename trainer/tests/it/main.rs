@@ -12,3 +12,4 @@ mod plugin;
 mod splits;
 mod train;
 mod util;
+mod vocab;

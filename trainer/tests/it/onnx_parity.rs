@@ -65,7 +65,7 @@ fn max_difference(a: &[f32], b: &[f32]) -> f32 {
 
 /// Exports `checkpoint` for every K and compares ONNX Runtime with tch on each batch; returns the
 /// largest difference seen.
-fn check(checkpoint: &Path, batches: &[PaddedBatch]) -> f32 {
+pub(crate) fn check(checkpoint: &Path, batches: &[PaddedBatch]) -> f32 {
     tch::set_num_threads(1);
     let ckpt = Checkpoint::load(checkpoint, Device::Cpu).expect("checkpoint loads");
     let relations = ckpt.meta.model.relations;

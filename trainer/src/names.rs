@@ -1,0 +1,134 @@
+//! Name-robust training (`--name-substitution P`): in a share `P` of the training sentences, each
+//! epoch anew, every word of every gold entity mention is replaced by a word drawn from the
+//! vocabulary rows that only the embeddings file brought (`--glove-words`), the same word for the
+//! same word within a sentence. Tags and relation cells stay as they are: the model must find
+//! entities and relations from the context and from pre-trained vectors, not from the few hundred
+//! names of the training set.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use rin_core::{PaddedBatch, Sentence};
+
+/// The substitution of one epoch: its draw is fixed by the epoch's seed, so `--resume` repeats it.
+#[derive(Debug, Clone)]
+pub struct NameSubstitution {
+    pool: Range<usize>,
+    probability: f64,
+    state: u64,
+}
+
+impl NameSubstitution {
+    /// `None` when nothing would be replaced (probability 0, or no rows to draw from).
+    pub fn new(pool: Range<usize>, probability: f64, seed: u64) -> Option<Self> {
+        (probability > 0.0 && !pool.is_empty()).then_some(NameSubstitution {
+            pool,
+            probability,
+            // Mixed so that this stream differs from the shuffle's, which uses the same seed.
+            state: seed ^ 0x6E61_6D65_5F73_7562,
+        })
+    }
+
+    /// Replaces entity words in `batch`, whose row `b` holds `sentences[b]`. Returns how many
+    /// sentences were changed.
+    pub fn apply(&mut self, batch: &mut PaddedBatch, sentences: &[&Sentence]) -> usize {
+        let mut changed = 0;
+        for (b, sentence) in sentences.iter().enumerate() {
+            if sentence.entities.is_empty() || self.uniform() >= self.probability {
+                continue;
+            }
+            let mut replacement: HashMap<i64, i64> = HashMap::new();
+            let row = b * batch.seq_len;
+            for span in &sentence.entities {
+                for t in span.start..span.end.min(sentence.len()) {
+                    let original = batch.word_ids[row + t];
+                    let new = *replacement.entry(original).or_insert_with(|| self.draw());
+                    batch.word_ids[row + t] = new;
+                }
+            }
+            changed += 1;
+        }
+        changed
+    }
+
+    fn draw(&mut self) -> i64 {
+        let span = (self.pool.end - self.pool.start) as u64;
+        (self.pool.start as u64 + self.next() % span) as i64
+    }
+
+    fn uniform(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// SplitMix64.
+    fn next(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rin_core::{Span, Vocab};
+
+    fn sentence(tokens: &str, entities: &[(usize, usize)]) -> Sentence {
+        let mut s = Sentence::from_tokens(tokens.split(' ').map(String::from).collect());
+        s.entities = entities.iter().map(|&(a, b)| Span::new(a, b)).collect();
+        s
+    }
+
+    #[test]
+    fn entity_words_are_replaced_consistently_and_the_rest_is_kept() {
+        let mut words = Vocab::new();
+        for w in "bach was born in eisenach and bach died".split(' ') {
+            words.insert(w);
+        }
+        let s = sentence(
+            "bach was born in eisenach and bach died",
+            &[(0, 1), (4, 5), (6, 7)],
+        );
+        let other = sentence("born in", &[]);
+        let sentences = [&s, &other];
+        let mut batch = PaddedBatch::new(&sentences, &words, &Vocab::new());
+        let before = batch.clone();
+        let mut sub = NameSubstitution::new(100..200, 1.0, 7).unwrap();
+        assert_eq!(sub.apply(&mut batch, &sentences), 1);
+        let ids = &batch.word_ids;
+        for t in [0, 4, 6] {
+            assert!((100..200).contains(&ids[t]), "token {t}: {}", ids[t]);
+        }
+        // The same name gets the same substitute; another name most likely another.
+        assert_eq!(ids[0], ids[6]);
+        for t in [1, 2, 3, 5, 7] {
+            assert_eq!(ids[t], before.word_ids[t]);
+        }
+        assert_eq!(
+            batch.word_ids[batch.seq_len..],
+            before.word_ids[batch.seq_len..]
+        );
+        assert_eq!(batch.tags, before.tags);
+        assert_eq!(batch.relation_cells, before.relation_cells);
+    }
+
+    #[test]
+    fn the_probability_and_the_seed_decide_what_changes() {
+        let words = Vocab::new();
+        let many: Vec<Sentence> = (0..2000).map(|_| sentence("a b c", &[(0, 2)])).collect();
+        let refs: Vec<&Sentence> = many.iter().collect();
+        let batch = PaddedBatch::new(&refs, &words, &Vocab::new());
+        let count = |p, seed| {
+            let mut b = batch.clone();
+            NameSubstitution::new(10..20, p, seed).map_or(0, |mut s| s.apply(&mut b, &refs))
+        };
+        let third = count(0.3, 1);
+        assert!((500..700).contains(&third), "{third} of 2000 at p = 0.3");
+        assert_eq!(count(0.3, 1), third, "same seed, same draw");
+        assert_eq!(count(0.0, 1), 0);
+        assert_eq!(count(1.0, 2), 2000);
+        assert!(NameSubstitution::new(5..5, 1.0, 1).is_none());
+    }
+}

@@ -1,0 +1,152 @@
+//! `--glove-words`: words that no training sentence has keep their pre-trained vectors, in the
+//! checkpoint and in the exported graph; words in neither map to UNK; the export agrees with the
+//! trainer on sentences made of such words. `--name-substitution` runs along.
+
+use std::path::Path;
+
+use prost::Message;
+use rin_core::{PaddedBatch, Sentence, Vocab, UNK};
+use rin_exporter::pb::ModelProto;
+use rin_exporter::weights::names::WORD_EMBEDDING;
+use rin_exporter::ExportOptions;
+use rin_trainer::train::{train, Silent};
+use rin_trainer::{DeviceChoice, TrainConfig};
+
+use crate::util::{data_dir, setup};
+
+/// Distinct 8-d vectors: row `i` is `i + 0.125 * d` for `d` in 0..8.
+fn vector(i: usize) -> Vec<f32> {
+    (0..8).map(|d| i as f32 + 0.125 * d as f32).collect()
+}
+
+/// A GloVe file: three frequent words first (two of them in no WebNLG sentence, one in every
+/// training sentence), then a word outside the first three.
+fn write_glove(path: &Path) -> Vec<(&'static str, Vec<f32>)> {
+    let rows = vec![
+        ("zanzibar", vector(3)),
+        ("quokka", vector(4)),
+        ("the", vector(5)),
+        ("born", vector(6)),
+    ];
+    let text: String = rows
+        .iter()
+        .map(|(w, v)| {
+            let values: Vec<String> = v.iter().map(f32::to_string).collect();
+            format!("{w} {}\n", values.join(" "))
+        })
+        .collect();
+    std::fs::write(path, text).unwrap();
+    rows
+}
+
+/// The exported word table, read from the graph's external data in weights.bin.
+fn exported_word_table(export: &Path) -> Vec<f32> {
+    let model =
+        ModelProto::decode(&std::fs::read(export.join("model_k2.onnx")).unwrap()[..]).unwrap();
+    let init = model
+        .graph
+        .unwrap()
+        .initializer
+        .into_iter()
+        .find(|t| t.name() == WORD_EMBEDDING)
+        .expect("the word table is an initializer");
+    let field = |key: &str| -> usize {
+        init.external_data
+            .iter()
+            .find(|e| e.key() == key)
+            .map(|e| e.value().parse().unwrap())
+            .unwrap_or_else(|| panic!("no {key} in the external data"))
+    };
+    let bytes = std::fs::read(export.join("weights.bin")).unwrap();
+    bytes[field("offset")..field("offset") + field("length")]
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+        .collect()
+}
+
+#[test]
+fn unseen_words_keep_their_vectors_through_training_and_export() {
+    let _torch = setup(43);
+    let dir = tempfile::tempdir().unwrap();
+    let glove = dir.path().join("glove.txt");
+    let rows = write_glove(&glove);
+    let run = dir.path().join("run");
+    let config = TrainConfig {
+        data_dir: data_dir("webnlg"),
+        run_dir: run.clone(),
+        embeddings: Some(glove),
+        glove_words: 3,
+        name_substitution: 0.5,
+        word_dim: 8,
+        pos_dim: 4,
+        lstm_hidden: 8,
+        relation_hidden: 8,
+        k: Some(2),
+        batch_size: 10,
+        epochs: 2,
+        lr: 1e-2,
+        device: DeviceChoice::Cpu,
+        threads: Some(1),
+        train_limit: Some(40),
+        dev_limit: Some(20),
+        seed: 7,
+        ..TrainConfig::default()
+    };
+    train(config, &mut Silent).unwrap();
+    let export = dir.path().join("export");
+    rin_exporter::export(
+        &run,
+        &export,
+        &ExportOptions {
+            ks: vec![2],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(export.join("manifest.json")).unwrap())
+            .unwrap();
+    let mut words = Vocab::new();
+    for w in manifest["words"].as_array().unwrap().iter().skip(2) {
+        words.insert(w.as_str().unwrap());
+    }
+    let table = exported_word_table(&export);
+    assert_eq!(table.len(), words.len() * 8);
+    let row = |id: usize| &table[id * 8..(id + 1) * 8];
+    for (word, v) in &rows[..2] {
+        let id = words.word_id(word);
+        assert_ne!(id, UNK, "{word} is in the vocabulary");
+        assert_eq!(row(id), &v[..], "{word} keeps its pre-trained vector");
+    }
+    // A training word's row was trained: it moved away from its vector.
+    let the = words.word_id("the");
+    assert_ne!(
+        row(the),
+        &rows[2].1[..],
+        "a word of the training sentences is fine-tuned"
+    );
+    // A word in neither the data nor the vectors file is UNK.
+    assert_eq!(words.word_id("qwertyuiopasdf"), UNK);
+
+    // tch and ONNX Runtime agree on sentences of words only the vectors file knows.
+    let unseen =
+        |tokens: &str| Sentence::from_tokens(tokens.split(' ').map(String::from).collect());
+    let sentences = [
+        unseen("zanzibar quokka zanzibar the quokka"),
+        unseen("quokka zanzibar qwertyuiopasdf"),
+    ];
+    let refs: Vec<&Sentence> = sentences.iter().collect();
+    let mut pos = Vocab::new();
+    pos.insert("NNP");
+    let batch = PaddedBatch::new(&refs, &words, &pos);
+    assert!(
+        batch
+            .word_ids
+            .iter()
+            .filter(|&&id| id as usize >= 2)
+            .count()
+            >= 7
+    );
+    let worst = crate::onnx_parity::check(&run.join("best"), &[batch]);
+    println!("unseen words: max |tch - onnx| = {worst:e}");
+}
