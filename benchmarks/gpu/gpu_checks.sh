@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# GPU checks for issue 15, run on the device machine from the repository root (call 2, after
-# `bash .gpu/p1/unpack.sh` in call 1). Output: $OUT/gpu.log and $OUT/gpu_work.tgz.
+# GPU checks for issue 15, run on a GPU machine (no Rust, no network) from the repository root.
+# Prepared here, in .devcarry/ (ignored by git): bin/rin and plugins/*.so (release builds,
+# stripped), models/sparse-webnlg and models/sparse-webnlg-star (`rin export CHECKPOINT --outputs
+# sparse`), texts_webnlg.txt and texts_webnlg-star.txt (the test sentences, one per line), and this
+# folder's compare.py, load.py, eager.py; ONNX Runtime's CUDA build comes from
+# ../shared/tools/gpu-kit (call 1: `bash .gpu/p1/unpack.sh`; this script is call 2). Output:
+# $OUT/gpu.log and $OUT/gpu_work.tgz (benchmarks/results/gpu-h200 holds the run of 2026-11-30).
 set -u
 export PYTHONUNBUFFERED=1
 D=.devcarry; R=$D/bin/rin; W=$OUT/w; mkdir -p $W
