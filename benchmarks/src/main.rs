@@ -11,6 +11,8 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "warn,rin_bench=info".into()),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only on a terminal: logs redirected to a file stay plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match rin_bench::cli::run(rin_bench::cli::Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,

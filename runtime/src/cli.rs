@@ -56,9 +56,10 @@ pub enum PluginsCommand {
 /// Where the model is and how to run it.
 #[derive(Debug, Args)]
 pub struct ModelArgs {
-    /// The exported model folder (manifest.json, model_k{K}.onnx, weights).
+    /// The exported model folder (manifest.json, model_k{K}.onnx, weights). Default: RIN_MODEL,
+    /// else the shipped exact-match model `models/webnlg` when run from the repository.
     #[arg(short, long, env = "RIN_MODEL")]
-    pub model: PathBuf,
+    pub model: Option<PathBuf>,
 
     /// Interaction layers: which exported graph to run. Default: the trained K.
     #[arg(long)]
@@ -73,13 +74,18 @@ pub struct ModelArgs {
     #[arg(long)]
     pub threads: Option<usize>,
 
-    /// Sentences per batch (sentences are grouped by length).
-    #[arg(long, default_value_t = rin_runtime::pipeline::DEFAULT_BATCH_SIZE)]
+    /// Sentences per batch (sentences are grouped by length), 1 to 4096.
+    #[arg(long, default_value_t = rin_runtime::pipeline::DEFAULT_BATCH_SIZE, value_parser = parse_batch_size)]
     pub batch_size: usize,
 
-    /// Relation probability threshold. Default: the manifest's.
-    #[arg(long)]
+    /// Relation probability threshold, in [0, 1]. Default: the manifest's.
+    #[arg(long, value_parser = parse_threshold, allow_negative_numbers = true)]
     pub threshold: Option<f32>,
+
+    /// Check only the sizes of the model's files at load, not their sha256 (faster start for
+    /// large vocabularies; a changed byte then goes unnoticed).
+    #[arg(long)]
+    pub no_verify: bool,
 
     /// Triple matching: `partial` (last words) or `exact` (whole spans). Default: the manifest's.
     #[arg(long = "match", value_enum)]
@@ -124,6 +130,11 @@ pub struct ExtractArgs {
     /// How to read --input and stdin.
     #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
     pub format: FormatArg,
+
+    /// What to print: `json` (one JSON object per input, for programs) or `text` (the input, then
+    /// one `(subject, relation, object)  score` line per triple, for people).
+    #[arg(long, value_enum, default_value_t = OutputArg::Json)]
+    pub output: OutputArg,
 
     /// The tokenizer plugin (name or library path). Default: the manifest's, or `english`.
     #[arg(long)]
@@ -229,6 +240,34 @@ pub struct BenchArgs {
     pub ort_dylib: Option<PathBuf>,
 }
 
+/// `--threshold`: a finite number in [0, 1] (a negative one would return every pair with every
+/// relation, one above 1 nothing).
+pub fn parse_threshold(text: &str) -> Result<f32, String> {
+    let value: f32 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if value.is_finite() && (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{text} is not in [0, 1]"))
+    }
+}
+
+/// `--batch-size`: 1 to [`rin_runtime::pipeline::MAX_BATCH_SIZE`].
+pub fn parse_batch_size(text: &str) -> Result<usize, String> {
+    let value: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a whole number"))?;
+    let max = rin_runtime::pipeline::MAX_BATCH_SIZE;
+    if (1..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{value} is not in 1..={max}"))
+    }
+}
+
 /// `rin bench --device`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum BenchDeviceArg {
@@ -311,6 +350,15 @@ pub struct ExportArgs {
     /// Triton: where the instances run (KIND_AUTO, KIND_CPU, KIND_GPU).
     #[arg(long, value_enum, default_value_t = InstanceArg::Auto)]
     pub instance_kind: InstanceArg,
+}
+
+/// `rin extract --output`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputArg {
+    /// JSON Lines: one object per input.
+    Json,
+    /// Readable lines: the input text, then its triples with scores.
+    Text,
 }
 
 /// `rin export --outputs`.

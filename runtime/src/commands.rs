@@ -12,12 +12,13 @@ use rin_exporter::rin_graph::RelationOutput;
 use rin_runtime::pipeline::{LongSentences, PipelineConfig};
 use rin_runtime::session::{Device, OrtConfig};
 use rin_runtime::source::{InputFormat, InputRecord, RecordReader};
-use rin_runtime::stream::{extract_stream, StreamOptions};
-use rin_runtime::{plugin, Extractor, Model, Plugins, Predictor};
+use rin_runtime::stream::{extract_stream, OutputFormat, StreamOptions};
+use rin_runtime::{plugin, Extractor, Model, Plugins, Predictor, Verify};
 
 use crate::cli::{
     Command, DeviceArg, EvalArgs, ExportArgs, ExportFormat, ExtractArgs, FormatArg, InfoArgs,
-    InstanceArg, LongArg, MatchArg, ModelArgs, OutputsArg, PluginsCommand, PluginsListArgs,
+    InstanceArg, LongArg, MatchArg, ModelArgs, OutputArg, OutputsArg, PluginsCommand,
+    PluginsListArgs,
 };
 
 /// Runs one subcommand.
@@ -33,6 +34,36 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Plugins {
             command: PluginsCommand::List(args),
         } => plugins_list(args),
+    }
+}
+
+/// The shipped model `rin` falls back to when run from the repository without `--model`.
+pub const SHIPPED_MODEL: &str = "models/webnlg";
+
+/// `--model`, else `RIN_MODEL` (clap reads both), else the shipped exact-match model when the
+/// working directory is the repository.
+pub(crate) fn model_dir(args: &ModelArgs) -> Result<PathBuf> {
+    if let Some(dir) = &args.model {
+        return Ok(dir.clone());
+    }
+    let shipped = Path::new(SHIPPED_MODEL);
+    if shipped.join("manifest.json").is_file() {
+        tracing::info!(
+            "no --model given: using the shipped model {SHIPPED_MODEL} (WebNLG, exact match)"
+        );
+        return Ok(shipped.to_owned());
+    }
+    anyhow::bail!(
+        "no model: pass --model DIR or set RIN_MODEL (from the repository, {SHIPPED_MODEL} is the default)"
+    )
+}
+
+/// How much of the model's files to check at load (`--no-verify`: sizes only).
+pub(crate) fn verify(args: &ModelArgs) -> Verify {
+    if args.no_verify {
+        Verify::SizesOnly
+    } else {
+        Verify::Full
     }
 }
 
@@ -68,7 +99,7 @@ pub(crate) fn pipeline_config(args: &ModelArgs, tokenizer: Option<String>) -> Pi
 
 fn extract(args: ExtractArgs) -> Result<ExitCode> {
     let config = pipeline_config(&args.model, args.tokenizer.clone());
-    let model = Model::open(&args.model.model)?;
+    let model = Model::open_with(&model_dir(&args.model)?, verify(&args.model))?;
     let extractor = Extractor::load(model, &config)?;
     let format = match args.format {
         FormatArg::Auto => InputFormat::Auto,
@@ -80,6 +111,10 @@ fn extract(args: ExtractArgs) -> Result<ExitCode> {
     let mut options = StreamOptions {
         keep_going: args.keep_going,
         chunk: (args.model.batch_size * 16).max(64),
+        output: match args.output {
+            OutputArg::Json => OutputFormat::Json,
+            OutputArg::Text => OutputFormat::Text,
+        },
     };
     let input = args.input.as_deref().filter(|p| *p != Path::new("-"));
     let summary = if !args.text.is_empty() {
@@ -156,7 +191,7 @@ fn data_file(data: &Path, split: &str) -> Result<PathBuf> {
 
 fn eval(args: EvalArgs) -> Result<ExitCode> {
     let config = pipeline_config(&args.model, None);
-    let model = Model::open(&args.model.model)?;
+    let model = Model::open_with(&model_dir(&args.model)?, verify(&args.model))?;
     let predictor = Predictor::load(model, &config)?;
     let path = data_file(&args.data, &args.split)?;
     let format = DataFormat::detect(&path)?;

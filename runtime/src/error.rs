@@ -222,6 +222,22 @@ pub enum Error {
     /// A data set could not be read.
     #[error("cannot load the data set")]
     Data(#[from] rin_core::Error),
+    /// A setting out of its range.
+    #[error("invalid {name}: {detail}")]
+    Setting {
+        /// The setting.
+        name: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A model file whose size or sha256 differs from the manifest's.
+    #[error("{} does not match the manifest ({detail}): the model folder is damaged or was changed after export; export it again", path.display())]
+    ModelFileChanged {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Which check failed, with both values.
+        detail: String,
+    },
     /// A benchmark corpus without a single non-empty sentence.
     #[error("the data set has no sentences to benchmark with")]
     EmptyCorpus,

@@ -42,11 +42,11 @@ pub mod stream;
 
 pub use error::{Error, Result};
 pub use extraction::{ExtractedTriple, Extraction, Mention, TokenSpan};
-pub use model::Model;
+pub use model::{Model, Verify};
 pub use pipeline::{
     DecodeOptions, Extractor, LongSentences, PipelineConfig, Prediction, Predictor, ScoredTriple,
 };
 pub use plugin::Plugins;
 pub use session::{Device, ExecutionProvider, ModelOutput, ModelSession, OrtConfig};
 pub use source::{InputFormat, InputRecord, RecordReader};
-pub use stream::{extract_stream, StreamOptions, StreamSummary};
+pub use stream::{extract_stream, OutputFormat, StreamOptions, StreamSummary};

@@ -18,6 +18,16 @@ use crate::session::{GraphNames, SparseNames};
 /// The manifest format version this runtime reads.
 pub const SUPPORTED_FORMAT_VERSION: u32 = FORMAT_VERSION;
 
+/// How much of a model folder's files [`Model::open_with`] checks against the manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Verify {
+    /// Size and sha256 of every file (the default: a changed byte is caught at load).
+    #[default]
+    Full,
+    /// Sizes only (a truncated or padded file is caught; a changed byte is not).
+    SizesOnly,
+}
+
 /// An opened model folder.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -30,8 +40,13 @@ pub struct Model {
 }
 
 impl Model {
-    /// Opens the model folder `dir` and checks its manifest and files.
+    /// Opens the model folder `dir` and checks its manifest and files (sizes and sha256).
     pub fn open(dir: &Path) -> Result<Model> {
+        Model::open_with(dir, Verify::Full)
+    }
+
+    /// [`Model::open`], checking the files as `verify` says.
+    pub fn open_with(dir: &Path, verify: Verify) -> Result<Model> {
         if !dir.is_dir() {
             return Err(Error::ModelDirMissing {
                 path: dir.to_owned(),
@@ -56,7 +71,7 @@ impl Model {
         check_version(&value, &manifest_path)?;
         let manifest: ManifestFile = serde_json::from_value(value).map_err(json_error)?;
         let model = Model::from_manifest(dir, manifest_path, manifest)?;
-        model.check_files()?;
+        model.check_files(verify)?;
         Ok(model)
     }
 
@@ -101,7 +116,7 @@ impl Model {
         })
     }
 
-    fn check_files(&self) -> Result<()> {
+    fn check_files(&self, verify: Verify) -> Result<()> {
         let weights = self.dir.join(&self.manifest.manifest.onnx.weights_file);
         if !weights.is_file() {
             return Err(Error::ModelFileMissing {
@@ -116,6 +131,35 @@ impl Model {
                     what: "file listed in the manifest",
                     path,
                 });
+            }
+            let changed = |detail: String| Error::ModelFileChanged {
+                path: path.clone(),
+                detail,
+            };
+            let size = std::fs::metadata(&path)
+                .map_err(|source| Error::Read {
+                    source_name: path.display().to_string(),
+                    source,
+                })?
+                .len();
+            if size != file.bytes {
+                return Err(changed(format!(
+                    "{size} bytes, the manifest says {}",
+                    file.bytes
+                )));
+            }
+            if verify == Verify::Full {
+                let bytes = std::fs::read(&path).map_err(|source| Error::Read {
+                    source_name: path.display().to_string(),
+                    source,
+                })?;
+                let sha256 = rin_exporter::export::sha256_hex(&bytes);
+                if sha256 != file.sha256 {
+                    return Err(changed(format!(
+                        "sha256 {sha256}, the manifest says {}",
+                        file.sha256
+                    )));
+                }
             }
         }
         Ok(())

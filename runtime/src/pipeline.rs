@@ -39,6 +39,9 @@ pub const DEFAULT_BATCH_SIZE: usize = 32;
 /// 2^26 floats, 256 MiB, which also bounds the relation head's hidden activations.
 pub const MAX_BATCH_FLOATS: usize = 1 << 26;
 
+/// The largest batch size accepted: more sentences per batch only add latency and memory.
+pub const MAX_BATCH_SIZE: usize = 4096;
+
 /// What to do with a sentence longer than the limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LongSentences {
@@ -74,6 +77,28 @@ pub struct PipelineConfig {
     pub tagger: Option<String>,
     /// Accept a tagger whose tag set differs from the model's.
     pub allow_tagset_mismatch: bool,
+}
+
+impl PipelineConfig {
+    /// Checks the settings a caller can get wrong: the threshold (finite, in [0, 1]) and the batch
+    /// size (1 to [`MAX_BATCH_SIZE`]).
+    pub fn validate(&self) -> Result<()> {
+        if let Some(t) = self.threshold {
+            if !(t.is_finite() && (0.0..=1.0).contains(&t)) {
+                return Err(Error::Setting {
+                    name: "threshold",
+                    detail: format!("{t} is not in [0, 1]"),
+                });
+            }
+        }
+        if !(1..=MAX_BATCH_SIZE).contains(&self.batch_size) {
+            return Err(Error::Setting {
+                name: "batch size",
+                detail: format!("{} is not in 1..={MAX_BATCH_SIZE}", self.batch_size),
+            });
+        }
+        Ok(())
+    }
 }
 
 impl Default for PipelineConfig {
@@ -152,6 +177,7 @@ impl Predictor {
     /// Loads ONNX Runtime, the graph for the chosen K, and (for models with POS input) the tagger,
     /// whose tag set is checked against the model's.
     pub fn load(model: Model, config: &PipelineConfig) -> Result<Predictor> {
+        config.validate()?;
         let (k, graph) = model.graph(config.k)?;
         let (runtime, cuda) = session::setup(&config.ort)?;
         let session = ModelSession::load(

@@ -12,7 +12,10 @@ use crate::commands::pipeline_config;
 /// Runs the server until SIGTERM or Ctrl-C, then drains it.
 pub fn serve(args: ServeArgs) -> Result<ExitCode> {
     let pipeline = pipeline_config(&args.model, args.tokenizer.clone());
-    let model = Model::open(&args.model.model)?;
+    let model = Model::open_with(
+        &crate::commands::model_dir(&args.model)?,
+        crate::commands::verify(&args.model),
+    )?;
     let ks = if args.ks.is_empty() {
         None
     } else {

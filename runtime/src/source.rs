@@ -72,6 +72,11 @@ impl<R: BufRead> RecordReader<R> {
     }
 
     fn parse(&mut self, line: usize, raw: &[u8]) -> Option<Result<InputRecord>> {
+        // A UTF-8 byte-order mark at the start of a file is an encoding marker, not text.
+        let raw = match raw.strip_prefix(b"\xEF\xBB\xBF") {
+            Some(rest) if line == 1 => rest,
+            _ => raw,
+        };
         let text = match std::str::from_utf8(raw) {
             Ok(text) => text,
             Err(e) => {

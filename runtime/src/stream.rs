@@ -7,6 +7,7 @@
 use std::io::Write;
 
 use crate::error::{error_chain, Error, Result};
+use crate::extraction::Extraction;
 use crate::pipeline::{Extractor, PreparedText};
 use crate::source::InputRecord;
 
@@ -17,6 +18,18 @@ pub struct StreamOptions {
     pub keep_going: bool,
     /// Records run together; 1 answers each line as soon as it arrives (interactive use).
     pub chunk: usize,
+    /// How results are written.
+    pub output: OutputFormat,
+}
+
+/// How [`extract_stream`] writes each result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    /// One JSON object per line ([`crate::Extraction`]).
+    #[default]
+    Json,
+    /// The text, then one `  (subject, relation, object)  0.97` line per triple (`  -` for none).
+    Text,
 }
 
 impl Default for StreamOptions {
@@ -24,6 +37,7 @@ impl Default for StreamOptions {
         StreamOptions {
             keep_going: false,
             chunk: 512,
+            output: OutputFormat::Json,
         }
     }
 }
@@ -65,13 +79,17 @@ where
                 summary.skipped += 1;
                 tracing::warn!("skipped: {}", error_chain(&e));
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                // Everything read before the bad record is written before the error is reported.
+                flush(extractor, &mut pending, out, options.output)?;
+                return Err(e);
+            }
         }
         if pending.len() >= chunk {
-            summary.written += flush(extractor, &mut pending, out)?;
+            summary.written += flush(extractor, &mut pending, out, options.output)?;
         }
     }
-    summary.written += flush(extractor, &mut pending, out)?;
+    summary.written += flush(extractor, &mut pending, out, options.output)?;
     Ok(summary)
 }
 
@@ -79,15 +97,37 @@ fn flush<W: Write>(
     extractor: &Extractor,
     pending: &mut Vec<PreparedText>,
     out: &mut W,
+    format: OutputFormat,
 ) -> Result<usize> {
     if pending.is_empty() {
         return Ok(0);
     }
     let results = extractor.run(std::mem::take(pending))?;
     for result in &results {
-        serde_json::to_writer(&mut *out, result).map_err(|e| Error::Write(e.into()))?;
-        out.write_all(b"\n").map_err(Error::Write)?;
+        match format {
+            OutputFormat::Json => {
+                serde_json::to_writer(&mut *out, result).map_err(|e| Error::Write(e.into()))?;
+                out.write_all(b"\n").map_err(Error::Write)?;
+            }
+            OutputFormat::Text => write_text(out, result).map_err(Error::Write)?,
+        }
     }
     out.flush().map_err(Error::Write)?;
     Ok(results.len())
+}
+
+/// One result for people: the text, then its triples, one per line, with scores.
+fn write_text<W: Write>(out: &mut W, result: &Extraction) -> std::io::Result<()> {
+    writeln!(out, "{}", result.text)?;
+    if result.triples.is_empty() {
+        writeln!(out, "  -")?;
+    }
+    for t in &result.triples {
+        writeln!(
+            out,
+            "  ({}, {}, {})  {:.2}",
+            t.subject.text, t.relation, t.object.text, t.score
+        )?;
+    }
+    Ok(())
 }

@@ -285,8 +285,8 @@ pub fn run(
                     threads: case.threads,
                 },
                 plugin_dir: target.plugin_dir.clone(),
-                // One call is one batch, whatever its size.
-                batch_size: usize::MAX,
+                // One call is one batch, up to the largest batch size there is.
+                batch_size: crate::pipeline::MAX_BATCH_SIZE,
                 ..PipelineConfig::default()
             };
             loaded = Some((

@@ -16,3 +16,4 @@ mod shipped;
 mod sparse;
 mod triton;
 mod util;
+mod validation;
