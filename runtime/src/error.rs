@@ -222,6 +222,9 @@ pub enum Error {
     /// A data set could not be read.
     #[error("cannot load the data set")]
     Data(#[from] rin_core::Error),
+    /// The caller gave up on the work (`predict_cancellable`): nobody waits for its result.
+    #[error("cancelled: nobody waits for the result any more")]
+    Cancelled,
     /// A setting out of its range.
     #[error("invalid {name}: {detail}")]
     Setting {

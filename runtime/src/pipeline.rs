@@ -327,6 +327,18 @@ impl Predictor {
         sentences: &[Sentence],
         options: &[DecodeOptions],
     ) -> Result<Vec<Prediction>> {
+        self.predict_cancellable(sentences, options, &|| false)
+    }
+
+    /// [`Predictor::predict_with`] that asks `cancelled` before each run of the model and stops
+    /// with [`Error::Cancelled`] once it says yes: work nobody waits for stops at the next batch
+    /// (or window of a long sentence), not at the end.
+    pub fn predict_cancellable(
+        &self,
+        sentences: &[Sentence],
+        options: &[DecodeOptions],
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Vec<Prediction>> {
         let defaults = self.decode_options();
         // Units of work: whole sentences, or windows of long ones.
         let mut units: Vec<Unit> = Vec::new();
@@ -362,6 +374,9 @@ impl Predictor {
                     })
                     .fold(f32::INFINITY, f32::min);
                 let inputs = ModelInputs::new(batch).with_threshold(threshold);
+                if cancelled() {
+                    return Err(Error::Cancelled);
+                }
                 let output = self.session.run(&inputs)?;
                 for (b, &u) in group.iter().enumerate() {
                     let decode = options.get(units[u].sentence).copied().unwrap_or(defaults);
@@ -575,8 +590,21 @@ impl Extractor {
         prepared: Vec<PreparedText>,
         options: &[DecodeOptions],
     ) -> Result<Vec<Extraction>> {
+        self.run_cancellable(prepared, options, &|| false)
+    }
+
+    /// [`Extractor::run_with`], stopping with [`Error::Cancelled`] before the next run of the
+    /// model once `cancelled` says so (see [`Predictor::predict_cancellable`]).
+    pub fn run_cancellable(
+        &self,
+        prepared: Vec<PreparedText>,
+        options: &[DecodeOptions],
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Vec<Extraction>> {
         let sentences: Vec<Sentence> = prepared.iter().map(|p| p.sentence.clone()).collect();
-        let predictions = self.predictor.predict_with(&sentences, options)?;
+        let predictions = self
+            .predictor
+            .predict_cancellable(&sentences, options, cancelled)?;
         let relations = self.predictor.model.relations();
         Ok(prepared
             .into_iter()

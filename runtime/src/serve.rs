@@ -47,7 +47,7 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
         .thread_name("rin-http")
         .build()
         .context("cannot start the tokio runtime")?;
-    runtime.block_on(async move {
+    let outcome = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .with_context(|| format!("cannot listen on {}", args.addr))?;
@@ -68,5 +68,8 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
         server.serve(listener, shutdown_signal()).await?;
         tracing::info!("stopped");
         Ok(ExitCode::SUCCESS)
-    })
+    });
+    // A worker left inside a model run must not hold the exit (see WORKER_JOIN_MARGIN).
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    outcome
 }

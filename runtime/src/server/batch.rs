@@ -76,6 +76,18 @@ impl From<crate::Error> for RunError {
 pub trait Backend {
     /// Runs `requests` (one micro-batch) and returns one result per request, in order.
     fn run(&mut self, requests: Vec<Request>) -> Vec<Result<Vec<Extraction>, RunError>>;
+
+    /// [`Backend::run`], for a batch whose clients may all leave while it runs: `cancelled` turns
+    /// true once nobody waits for any of its requests (timed out or disconnected), and a backend
+    /// that can stops early. The default runs to the end.
+    fn run_cancellable(
+        &mut self,
+        requests: Vec<Request>,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Vec<Result<Vec<Extraction>, RunError>> {
+        let _ = cancelled;
+        self.run(requests)
+    }
 }
 
 /// Makes worker `i`'s backend, in that worker's thread (model loading happens there).
@@ -304,7 +316,10 @@ fn run_batch(worker: usize, backend: &mut dyn Backend, jobs: Vec<Job>, metrics: 
     let (requests, replies): (Vec<Request>, Vec<_>) =
         jobs.into_iter().map(|j| (j.request, j.reply)).unzip();
     let count = requests.len();
-    let results = std::panic::catch_unwind(AssertUnwindSafe(|| backend.run(requests)));
+    let abandoned = || replies.iter().all(|r: &oneshot::Sender<_>| r.is_closed());
+    let results = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        backend.run_cancellable(requests, &abandoned)
+    }));
     let results = match results {
         Ok(results) if results.len() == count => results,
         Ok(results) => {
@@ -357,6 +372,14 @@ impl PipelineBackend {
 
 impl Backend for PipelineBackend {
     fn run(&mut self, requests: Vec<Request>) -> Vec<Result<Vec<Extraction>, RunError>> {
+        self.run_cancellable(requests, &|| false)
+    }
+
+    fn run_cancellable(
+        &mut self,
+        requests: Vec<Request>,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Vec<Result<Vec<Extraction>, RunError>> {
         let mut results: Vec<Option<Result<Vec<Extraction>, RunError>>> =
             (0..requests.len()).map(|_| None).collect();
         let mut by_k: BTreeMap<usize, Vec<(usize, Request)>> = BTreeMap::new();
@@ -394,7 +417,7 @@ impl Backend for PipelineBackend {
                 continue;
             }
             // The texts of every request of this K, run in groups of similar lengths.
-            match run_grouped(extractor, prepared, &options) {
+            match run_grouped(extractor, prepared, &options, cancelled) {
                 Ok(extractions) => {
                     let mut extractions = extractions.into_iter();
                     for (i, count) in owners {
@@ -424,11 +447,12 @@ fn run_grouped(
     extractor: &Extractor,
     prepared: Vec<crate::pipeline::PreparedText>,
     options: &[DecodeOptions],
+    cancelled: &dyn Fn() -> bool,
 ) -> crate::Result<Vec<Extraction>> {
     let lengths: Vec<usize> = prepared.iter().map(|p| p.len()).collect();
     let groups = padding_groups(&lengths, PADDING_SLACK);
     if groups.len() == 1 {
-        return extractor.run_with(prepared, options);
+        return extractor.run_cancellable(prepared, options, cancelled);
     }
     let mut slots: Vec<Option<crate::pipeline::PreparedText>> =
         prepared.into_iter().map(Some).collect();
@@ -439,7 +463,11 @@ fn run_grouped(
             .iter()
             .filter_map(|&i| options.get(i).copied())
             .collect();
-        for (&i, extraction) in group.iter().zip(extractor.run_with(texts, &group_options)?) {
+        for (&i, extraction) in
+            group
+                .iter()
+                .zip(extractor.run_cancellable(texts, &group_options, cancelled)?)
+        {
             out[i] = Some(extraction);
         }
     }

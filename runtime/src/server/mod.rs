@@ -372,11 +372,15 @@ impl Server {
         };
         state.inner.queue.close();
         drop(state);
-        if tokio::task::spawn_blocking(move || workers.join())
-            .await
-            .is_err()
-        {
-            tracing::error!("joining the workers failed");
+        // Workers stop at their next batch boundary once nobody waits (see `run_batch`); one
+        // still inside a model run past the margin is left behind, so that --shutdown-timeout
+        // bounds the exit (its thread ends with the process).
+        match tokio::time::timeout(WORKER_JOIN_MARGIN, tokio::task::spawn_blocking(move || workers.join())).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => tracing::error!("joining the workers failed"),
+            Err(_) => tracing::warn!(
+                "a worker is still inside a model run {WORKER_JOIN_MARGIN:?} after the drain; exiting without it"
+            ),
         }
         result?;
         let failure = failure.lock().unwrap_or_else(|e| e.into_inner()).take();
@@ -386,6 +390,10 @@ impl Server {
         }
     }
 }
+
+/// How long `serve` waits for the workers after the drain, at most: `--shutdown-timeout` plus this
+/// bounds the time from the signal to the exit.
+pub const WORKER_JOIN_MARGIN: Duration = Duration::from_secs(2);
 
 /// `GET /v1/model`'s body: the manifest and a `serving` object.
 fn model_json(info: &ModelInfo, config: &ServerConfig) -> Bytes {

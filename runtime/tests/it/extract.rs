@@ -6,6 +6,48 @@ use serde_json::Value;
 
 use crate::util::*;
 
+/// The pipeline asks whether to go on before each run of the model, and stops there.
+#[test]
+fn cancelling_stops_before_the_next_model_run() {
+    let model = rin_runtime::Model::open(&model(Fixture::Pos)).unwrap();
+    let config = rin_runtime::PipelineConfig {
+        ort: rin_runtime::OrtConfig {
+            library: Some(ort_dylib()),
+            threads: Some(1),
+            ..Default::default()
+        },
+        plugin_dir: Some(plugin_dir()),
+        // One sentence per model run, so that there are several runs to stop between.
+        batch_size: 1,
+        ..Default::default()
+    };
+    let predictor = rin_runtime::Predictor::load(model, &config).unwrap();
+    let sentences: Vec<rin_core::Sentence> = webnlg_sentences(5)
+        .into_iter()
+        .map(|tokens| predictor.prepare(tokens, None, "test").unwrap())
+        .collect();
+    let asked = std::cell::Cell::new(0);
+    let stop_at_third = || {
+        asked.set(asked.get() + 1);
+        asked.get() >= 3
+    };
+    let result = predictor.predict_cancellable(&sentences, &[], &stop_at_third);
+    assert!(
+        matches!(result, Err(rin_runtime::Error::Cancelled)),
+        "{result:?}"
+    );
+    assert_eq!(
+        asked.get(),
+        3,
+        "asked before each run, stopped at the third"
+    );
+    // Never cancelled: the same as predict.
+    let all = predictor
+        .predict_cancellable(&sentences, &[], &|| false)
+        .unwrap();
+    assert_eq!(all, predictor.predict(&sentences).unwrap());
+}
+
 /// `(subject token range, relation, object token range)` of each triple of one result line.
 fn triples_of(line: &Value) -> Vec<([u64; 2], String, [u64; 2], f64)> {
     let range = |m: &Value| {

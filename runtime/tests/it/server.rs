@@ -31,9 +31,39 @@ struct Fake {
     batches: Arc<Mutex<Vec<usize>>>,
     gate: Arc<Mutex<mpsc::Receiver<()>>>,
     started: mpsc::Sender<()>,
+    cancelled: mpsc::Sender<()>,
 }
 
 impl Backend for Fake {
+    /// `until-cancelled` runs until the batch is cancelled (nobody waits for it), then reports
+    /// that on `cancelled`; everything else is [`Fake::run`].
+    fn run_cancellable(
+        &mut self,
+        requests: Vec<Request>,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Vec<Result<Vec<Extraction>, RunError>> {
+        if !requests
+            .iter()
+            .any(|r| r.texts.first().is_some_and(|t| t == "until-cancelled"))
+        {
+            return self.run(requests);
+        }
+        self.batches.lock().unwrap().push(requests.len());
+        let _ = self.started.send(());
+        // A liveness guard only: the test fails long before this if cancelling does not work.
+        let give_up = std::time::Instant::now() + Duration::from_secs(60);
+        while !cancelled() && std::time::Instant::now() < give_up {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        if cancelled() {
+            let _ = self.cancelled.send(());
+        }
+        requests
+            .iter()
+            .map(|_| Err(RunError::Internal("cancelled".into())))
+            .collect()
+    }
+
     fn run(&mut self, requests: Vec<Request>) -> Vec<Result<Vec<Extraction>, RunError>> {
         self.batches.lock().unwrap().push(requests.len());
         let _ = self.started.send(());
@@ -66,6 +96,7 @@ struct FakeServer {
     batches: Arc<Mutex<Vec<usize>>>,
     open_gate: mpsc::Sender<()>,
     started: mpsc::Receiver<()>,
+    cancelled: mpsc::Receiver<()>,
 }
 
 fn fake_info() -> ModelInfo {
@@ -99,6 +130,7 @@ fn fake_server(config: &ServerConfig) -> FakeServer {
     let (open_gate, gate) = mpsc::channel();
     let gate = Arc::new(Mutex::new(gate));
     let (started_tx, started) = mpsc::channel();
+    let (cancelled_tx, cancelled) = mpsc::channel();
     let factory: BackendFactory = {
         let batches = batches.clone();
         Arc::new(move |_| {
@@ -106,6 +138,7 @@ fn fake_server(config: &ServerConfig) -> FakeServer {
                 batches: batches.clone(),
                 gate: gate.clone(),
                 started: started_tx.clone(),
+                cancelled: cancelled_tx.clone(),
             }) as Box<dyn Backend>)
         })
     };
@@ -114,6 +147,7 @@ fn fake_server(config: &ServerConfig) -> FakeServer {
         batches,
         open_gate,
         started,
+        cancelled,
     }
 }
 
@@ -436,6 +470,34 @@ async fn a_slow_request_times_out_with_504() {
     fake.server.stop();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timed_out_request_stops_its_batch_and_frees_the_worker() {
+    let mut config = small_config();
+    config.request_timeout = Duration::from_millis(100);
+    let fake = fake_server(&config);
+    ready(&fake.server).await;
+    let router = fake.server.router();
+    assert_error(
+        &router,
+        Method::POST,
+        "/v1/extract",
+        "{\"text\": \"until-cancelled\"}",
+        504,
+        "timeout",
+    )
+    .await;
+    // The backend is told that nobody waits any more (before: it ran on to the end).
+    let cancelled = fake.cancelled;
+    tokio::task::spawn_blocking(move || cancelled.recv_timeout(Duration::from_secs(30)))
+        .await
+        .unwrap()
+        .expect("the batch of the timed-out request is cancelled");
+    // The one worker is free again.
+    let (status, body) = post(&router, "{\"text\": \"fast\"}").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    fake.server.stop();
+}
+
 #[tokio::test]
 async fn readiness_waits_for_the_model_and_extract_answers_503_until_then() {
     let (release, gate) = mpsc::channel::<()>();
@@ -446,6 +508,7 @@ async fn readiness_waits_for_the_model_and_extract_answers_503_until_then() {
             batches: Arc::default(),
             gate: Arc::new(Mutex::new(mpsc::channel().1)),
             started: mpsc::channel().0,
+            cancelled: mpsc::channel().0,
         }) as Box<dyn Backend>)
     });
     let server = Server::start(fake_info(), &small_config(), factory);
@@ -578,6 +641,38 @@ async fn shutdown_finishes_in_flight_requests() {
             .is_err(),
         "no longer listening"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_is_bounded_while_a_batch_runs_on() {
+    let mut config = small_config();
+    config.shutdown_timeout = Duration::from_millis(300);
+    let fake = fake_server(&config);
+    ready(&fake.server).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (started, open_gate) = (fake.started, fake.open_gate);
+    let serving = tokio::spawn(fake.server.serve(listener, async {
+        let _ = stopped.await;
+    }));
+    let client = tokio::task::spawn_blocking(move || {
+        http(addr, "POST", "/v1/extract", "{\"text\": \"block\"}")
+    });
+    tokio::task::spawn_blocking(move || started.recv_timeout(Duration::from_secs(10)).unwrap())
+        .await
+        .unwrap();
+    stop.send(()).unwrap();
+    // The worker stays blocked until the gate opens, after this: serve must return without it
+    // (before, it waited for the worker however long the batch ran). 20 s is a liveness guard;
+    // the bound is --shutdown-timeout plus WORKER_JOIN_MARGIN.
+    tokio::time::timeout(Duration::from_secs(20), serving)
+        .await
+        .expect("serve returns while the batch still runs")
+        .unwrap()
+        .unwrap();
+    open_gate.send(()).unwrap();
+    let _ = client.await;
 }
 
 fn pipeline_config() -> PipelineConfig {
