@@ -99,6 +99,29 @@ pub struct ModelArgs {
     #[arg(long, value_enum, default_value_t = LongArg::Split)]
     pub long: LongArg,
 
+    /// The sentence segmenter: a plugin (`english`, the default) or `lines` (every line is one
+    /// sentence: input already split, as before segmenters existed).
+    #[arg(long, default_value = rin_runtime::pipeline::DEFAULT_SEGMENTER)]
+    pub segmenter: String,
+
+    /// Tokens per chunk of consecutive sentences the model runs on, at most (the longest
+    /// training text of WebNLG: 80).
+    #[arg(long, default_value_t = rin_runtime::chunk::DEFAULT_CHUNK_TOKENS)]
+    pub chunk_tokens: usize,
+
+    /// Sentences per chunk of adjacent sentences read together (1: every sentence alone). Each
+    /// sentence is also read alone; a chunk adds only the triples that link its sentences.
+    #[arg(long, default_value_t = rin_runtime::chunk::DEFAULT_CHUNK_SENTENCES)]
+    pub chunk_sentences: usize,
+
+    /// The probability a triple linking two sentences needs, in [0, 1].
+    #[arg(long, default_value_t = rin_runtime::chunk::DEFAULT_JOINT_THRESHOLD, value_parser = parse_threshold)]
+    pub joint_threshold: f32,
+
+    /// Tokens shared by consecutive windows of a sentence longer than --max-tokens.
+    #[arg(long, default_value_t = rin_runtime::chunk::DEFAULT_WINDOW_OVERLAP)]
+    pub window_overlap: usize,
+
     /// The POS tagger plugin (name or library path). Default: the one the model was trained with.
     #[arg(long)]
     pub tagger: Option<String>,
@@ -164,6 +187,11 @@ pub struct EvalArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+
+    /// Score documents of N consecutive gold sentences (their gold triples carried over): the
+    /// tokens are joined into one text, which the segmenter splits again, as for user text.
+    #[arg(long, value_name = "N")]
+    pub documents: Option<usize>,
 
     /// The model and how to run it.
     #[command(flatten)]

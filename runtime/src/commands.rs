@@ -94,6 +94,11 @@ pub(crate) fn pipeline_config(args: &ModelArgs, tokenizer: Option<String>) -> Pi
         tokenizer,
         tagger: args.tagger.clone(),
         allow_tagset_mismatch: args.allow_tagset_mismatch,
+        segmenter: Some(args.segmenter.clone()),
+        chunk_tokens: args.chunk_tokens,
+        chunk_sentences: args.chunk_sentences,
+        window_overlap: args.window_overlap,
+        joint_threshold: args.joint_threshold,
     }
 }
 
@@ -201,7 +206,13 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
         dataset.sentences.len() as u64,
         "{bar:40} {pos}/{len} sentences {elapsed} ETA {eta}",
     );
-    let report = predictor.evaluate(&dataset, &mut |done| bar.set_position(done as u64));
+    let report = match args.documents {
+        Some(0) => anyhow::bail!("--documents: a document holds at least 1 sentence"),
+        Some(n) => {
+            predictor.evaluate_documents(&dataset, n, &mut |done| bar.set_position(done as u64))
+        }
+        None => predictor.evaluate(&dataset, &mut |done| bar.set_position(done as u64)),
+    };
     bar.finish_and_clear();
     let report = report?;
     let mut out = std::io::stdout().lock();
@@ -216,6 +227,8 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
             "format": format,
             "sentences": dataset.sentences.len(),
             "gold_triples": dataset.triple_count(),
+            "documents_of": args.documents,
+            "segmenter": args.documents.map(|_| predictor.segmenter().metadata().name.clone()),
             "triples": prf_json(&report.triples),
             "cells": prf_json(&report.cells),
             "entities": prf_json(&report.entities),

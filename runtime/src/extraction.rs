@@ -62,6 +62,10 @@ pub struct Extraction {
     pub entities: Vec<Mention>,
     /// Triples.
     pub triples: Vec<ExtractedTriple>,
+    /// The sentences the segmenter found, as character offsets `[start, end)` into `text`
+    /// (absent when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sentences: Vec<[usize; 2]>,
 }
 
 impl Extraction {
@@ -72,7 +76,20 @@ impl Extraction {
             tokens: Vec::new(),
             entities: Vec::new(),
             triples: Vec::new(),
+            sentences: Vec::new(),
         }
+    }
+
+    /// Adds the sentences at `byte_ranges` of the text, as character offsets.
+    pub fn with_sentences(mut self, byte_ranges: &[Range<usize>]) -> Self {
+        let chars = CharOffsets::new(&self.text, byte_ranges);
+        self.sentences = chars
+            .start
+            .into_iter()
+            .zip(chars.end)
+            .map(|(a, b)| [a, b])
+            .collect();
+        self
     }
 
     /// Builds the result from the text, its tokens' byte ranges and the model's prediction.
@@ -117,6 +134,7 @@ impl Extraction {
             tokens,
             entities,
             triples,
+            sentences: Vec::new(),
         }
     }
 }

@@ -28,6 +28,7 @@
 //! `server` (feature `server`, on by default) is `rin serve`'s HTTP API with micro-batching.
 
 pub mod bench;
+pub mod chunk;
 pub mod error;
 pub mod extraction;
 pub mod input;

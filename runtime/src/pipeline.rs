@@ -22,8 +22,12 @@ use rin_core::{
     argmax_tags, decode_bioes, decode_cells, decode_triples, length_buckets, Dataset, EvalReport,
     Evaluator, MatchMode, PaddedBatch, Sentence, Span, Tag, Triple, Vocab,
 };
-use rin_plugin_host::{Tagger, TaggerInfo, Tokenizer};
+use rin_plugin_host::{Segmenter, Tagger, TaggerInfo, Tokenizer};
 
+use crate::chunk::{
+    ChunkPlan, DEFAULT_CHUNK_SENTENCES, DEFAULT_CHUNK_TOKENS, DEFAULT_JOINT_THRESHOLD,
+    DEFAULT_WINDOW_OVERLAP,
+};
 use crate::error::{Error, Result};
 use crate::extraction::Extraction;
 use crate::input::ModelInputs;
@@ -77,6 +81,18 @@ pub struct PipelineConfig {
     pub tagger: Option<String>,
     /// Accept a tagger whose tag set differs from the model's.
     pub allow_tagset_mismatch: bool,
+    /// The sentence segmenter plugin (`english`), or `lines` (one sentence per line, built in).
+    /// `None` is `english`.
+    pub segmenter: Option<String>,
+    /// Tokens per chunk of consecutive sentences the model runs on, at most.
+    pub chunk_tokens: usize,
+    /// Sentences per chunk, at most.
+    pub chunk_sentences: usize,
+    /// Tokens shared by consecutive windows of a sentence longer than `max_tokens`.
+    pub window_overlap: usize,
+    /// The probability a triple linking two sentences needs to be kept (it comes from a chunk of
+    /// several sentences; triples inside one sentence use `threshold`).
+    pub joint_threshold: f32,
 }
 
 impl PipelineConfig {
@@ -90,6 +106,12 @@ impl PipelineConfig {
                     detail: format!("{t} is not in [0, 1]"),
                 });
             }
+        }
+        if !(self.joint_threshold.is_finite() && (0.0..=1.0).contains(&self.joint_threshold)) {
+            return Err(Error::Setting {
+                name: "joint threshold",
+                detail: format!("{} is not in [0, 1]", self.joint_threshold),
+            });
         }
         if !(1..=MAX_BATCH_SIZE).contains(&self.batch_size) {
             return Err(Error::Setting {
@@ -115,6 +137,11 @@ impl Default for PipelineConfig {
             tokenizer: None,
             tagger: None,
             allow_tagset_mismatch: false,
+            segmenter: None,
+            chunk_tokens: DEFAULT_CHUNK_TOKENS,
+            chunk_sentences: DEFAULT_CHUNK_SENTENCES,
+            window_overlap: DEFAULT_WINDOW_OVERLAP,
+            joint_threshold: DEFAULT_JOINT_THRESHOLD,
         }
     }
 }
@@ -170,8 +197,14 @@ pub struct Predictor {
     batch_size: usize,
     max_tokens: usize,
     long_sentences: LongSentences,
+    chunking: ChunkPlan,
+    joint_threshold: f32,
+    segmenter: Segmenter,
     empty_pos: Vocab,
 }
+
+/// The segmenter used when none is named.
+pub const DEFAULT_SEGMENTER: &str = "english";
 
 impl Predictor {
     /// Loads ONNX Runtime, the graph for the chosen K, and (for models with POS input) the tagger,
@@ -202,6 +235,10 @@ impl Predictor {
                 None
             }
         };
+        let segmenter = match config.segmenter.as_deref().unwrap_or(DEFAULT_SEGMENTER) {
+            rin_plugin_host::LINES => Segmenter::lines(),
+            name => plugins.segmenter(name)?,
+        };
         let threshold = config.threshold.unwrap_or(model.threshold());
         let match_mode = config.match_mode.unwrap_or(model.match_mode());
         tracing::info!(
@@ -224,8 +261,27 @@ impl Predictor {
             batch_size: config.batch_size.max(1),
             max_tokens: config.max_tokens.max(1),
             long_sentences: config.long_sentences,
+            chunking: ChunkPlan {
+                tokens: config.chunk_tokens.max(1),
+                sentences: config.chunk_sentences.max(1),
+                whole_sentences: crate::chunk::DEFAULT_WHOLE_SENTENCES,
+                window: config.max_tokens.max(1),
+                overlap: config.window_overlap,
+            },
+            joint_threshold: config.joint_threshold,
+            segmenter,
             empty_pos: Vocab::new(),
         })
+    }
+
+    /// The sentence segmenter.
+    pub fn segmenter(&self) -> &Segmenter {
+        &self.segmenter
+    }
+
+    /// How texts are cut into model inputs.
+    pub fn chunking(&self) -> ChunkPlan {
+        self.chunking
     }
 
     /// The model.
@@ -272,26 +328,47 @@ impl Predictor {
         pos_tags: Option<Vec<String>>,
         input: &str,
     ) -> Result<Sentence> {
-        if tokens.len() > self.max_tokens {
+        self.prepare_sentences(tokens, pos_tags, &[], input)
+    }
+
+    /// [`Predictor::prepare`] for a text of several sentences starting at the token indices
+    /// `starts` (see [`crate::chunk::ChunkPlan::chunks`]): the length limit applies per sentence.
+    pub fn prepare_sentences(
+        &self,
+        tokens: Vec<String>,
+        pos_tags: Option<Vec<String>>,
+        starts: &[usize],
+        input: &str,
+    ) -> Result<Sentence> {
+        let n = tokens.len();
+        let bounds = sentence_bounds(n, starts);
+        if let Some(longest) = bounds
+            .iter()
+            .map(Range::len)
+            .max()
+            .filter(|&l| l > self.max_tokens)
+        {
             match self.long_sentences {
                 LongSentences::Refuse => {
                     return Err(Error::TooLong {
                         input: input.to_owned(),
-                        tokens: tokens.len(),
+                        tokens: longest,
                         max: self.max_tokens,
                     })
                 }
                 LongSentences::Split => tracing::warn!(
-                    "{input}: {} tokens, split into windows of at most {} (entities and triples across windows are lost)",
-                    tokens.len(),
-                    self.max_tokens
+                    "{input}: a sentence of {longest} tokens, run in overlapping windows of {} tokens sharing {} (a triple whose entities are further apart than that is lost)",
+                    self.max_tokens,
+                    self.chunking.overlap.min(self.max_tokens.saturating_sub(1) / 2)
                 ),
             }
         }
         let pos_tags = match (&self.tagger, pos_tags) {
             (None, _) => None,
-            (Some(_), Some(tags)) if tags.len() == tokens.len() => Some(tags),
-            (Some(_), _) if tokens.is_empty() => Some(Vec::new()),
+            (Some(_), Some(tags)) if tags.len() == n => Some(tags),
+            (Some(_), _) if n == 0 => Some(Vec::new()),
+            // The whole text in one call, as the training texts were tagged (the tagger's context
+            // is a few tokens, so this differs from sentence by sentence only at boundaries).
             (Some(tagger), _) => Some(tagger.tag(&tokens).map_err(|source| Error::PluginCall {
                 input: input.to_owned(),
                 stage: "POS tagging",
@@ -339,20 +416,32 @@ impl Predictor {
         options: &[DecodeOptions],
         cancelled: &dyn Fn() -> bool,
     ) -> Result<Vec<Prediction>> {
+        self.predict_documents(sentences, &[], options, cancelled)
+    }
+
+    /// Predicts texts of several sentences: text `i` (tokens, POS tags) has its sentences start
+    /// at the token indices `starts[i]` (none given: one sentence). Each text runs as chunks of
+    /// consecutive sentences, overlapping by one ([`ChunkPlan`]); the chunks' entities and
+    /// triples are merged, a triple found in two chunks once, with its higher score.
+    pub fn predict_documents(
+        &self,
+        sentences: &[Sentence],
+        starts: &[Vec<usize>],
+        options: &[DecodeOptions],
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Vec<Prediction>> {
         let defaults = self.decode_options();
-        // Units of work: whole sentences, or windows of long ones.
+        // Units of work: chunks of sentences, or windows of long ones.
         let mut units: Vec<Unit> = Vec::new();
         for (index, sentence) in sentences.iter().enumerate() {
-            let n = sentence.len();
-            let mut offset = 0;
-            while offset < n {
-                let end = (offset + self.max_tokens).min(n);
+            let starts = starts.get(index).map_or(&[][..], Vec::as_slice);
+            for (range, joint) in self.chunking.units(sentence.len(), starts) {
                 units.push(Unit {
                     sentence: index,
-                    offset,
-                    input: window(sentence, offset..end),
+                    offset: range.start,
+                    input: window(sentence, range),
+                    joint,
                 });
-                offset = end;
             }
         }
         let mut decoded: Vec<Option<Prediction>> = vec![None; units.len()];
@@ -384,24 +473,66 @@ impl Predictor {
                 }
             }
         }
-        // Merge windows back into sentences, shifting their token positions.
+        // Merge chunks back into texts, shifting their token positions. A token's tag comes from
+        // the first chunk that holds it; entities and triples found twice are kept once.
         let mut predictions: Vec<Prediction> = vec![Prediction::default(); sentences.len()];
         for (unit, prediction) in units.iter().zip(decoded) {
             let prediction = prediction.expect("invariant: every unit is in exactly one batch");
             let shift = |s: Span| Span::new(s.start + unit.offset, s.end + unit.offset);
             let out = &mut predictions[unit.sentence];
-            out.tags.extend(prediction.tags);
-            out.entities
-                .extend(prediction.entities.into_iter().map(shift));
-            out.triples
-                .extend(prediction.triples.into_iter().map(|t| ScoredTriple {
-                    triple: Triple {
+            if unit.joint {
+                let text_starts = starts.get(unit.sentence).map_or(&[][..], Vec::as_slice);
+                let sentence_of = |token: usize| text_starts.partition_point(|&s| s <= token);
+                for t in prediction.triples {
+                    let triple = Triple {
                         subject: shift(t.triple.subject),
                         relation: t.triple.relation,
                         object: shift(t.triple.object),
-                    },
-                    score: t.score,
-                }));
+                    };
+                    if sentence_of(triple.subject.start) == sentence_of(triple.object.start)
+                        || t.score < self.joint_threshold
+                    {
+                        continue;
+                    }
+                    match out.triples.iter_mut().find(|o| o.triple == triple) {
+                        Some(found) => found.score = found.score.max(t.score),
+                        None => out.triples.push(ScoredTriple {
+                            triple,
+                            score: t.score,
+                        }),
+                    }
+                }
+                continue;
+            }
+            let covered = out.tags.len();
+            out.tags.extend(
+                prediction
+                    .tags
+                    .into_iter()
+                    .skip(covered.saturating_sub(unit.offset)),
+            );
+            for entity in prediction.entities.into_iter().map(shift) {
+                if !out.entities.contains(&entity) {
+                    out.entities.push(entity);
+                }
+            }
+            for t in prediction.triples {
+                let triple = Triple {
+                    subject: shift(t.triple.subject),
+                    relation: t.triple.relation,
+                    object: shift(t.triple.object),
+                };
+                match out.triples.iter_mut().find(|o| o.triple == triple) {
+                    Some(found) => found.score = found.score.max(t.score),
+                    None => out.triples.push(ScoredTriple {
+                        triple,
+                        score: t.score,
+                    }),
+                }
+            }
+        }
+        for prediction in &mut predictions {
+            prediction.entities.sort();
         }
         Ok(predictions)
     }
@@ -440,6 +571,91 @@ impl Predictor {
     }
 }
 
+impl Predictor {
+    /// [`Predictor::evaluate`] on documents: every `n` consecutive gold sentences are joined into
+    /// one text (tokens separated by spaces, gold entities and triples shifted), which the
+    /// segmenter splits into sentences again and the model reads in chunks, as it reads user
+    /// text. `progress` gets the number of gold sentences done.
+    pub fn evaluate_documents(
+        &self,
+        dataset: &Dataset,
+        n: usize,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<EvalReport> {
+        let mut evaluator = Evaluator::new(self.match_mode, self.model.relations());
+        let per_chunk = (self.batch_size * 16).max(256).div_ceil(n.max(1));
+        let documents: Vec<Sentence> = dataset.sentences.chunks(n.max(1)).map(join_gold).collect();
+        let mut done = 0;
+        for (c, gold) in documents.chunks(per_chunk).enumerate() {
+            let mut inputs = Vec::with_capacity(gold.len());
+            let mut starts = Vec::with_capacity(gold.len());
+            for (i, document) in gold.iter().enumerate() {
+                let (text, spans) = join_tokens(&document.tokens);
+                let sentences =
+                    self.segmenter
+                        .segment_spans(&text)
+                        .map_err(|source| Error::PluginCall {
+                            input: format!("document {}", c * per_chunk + i + 1),
+                            stage: "sentence segmentation",
+                            source: Box::new(source),
+                        })?;
+                let document_starts = sentence_starts(&spans, &sentences);
+                inputs.push(self.prepare_sentences(
+                    document.tokens.clone(),
+                    document.pos_tags.clone(),
+                    &document_starts,
+                    &format!("document {}", c * per_chunk + i + 1),
+                )?);
+                starts.push(document_starts);
+            }
+            let predictions = self.predict_documents(&inputs, &starts, &[], &|| false)?;
+            for (g, p) in gold.iter().zip(&predictions) {
+                evaluator.add(g, &p.tags, &p.plain_triples());
+            }
+            done = (done + gold.len() * n).min(dataset.sentences.len());
+            progress(done);
+        }
+        Ok(evaluator.report())
+    }
+}
+
+/// Gold sentences joined into one: tokens and POS tags concatenated, entities and triples shifted.
+fn join_gold(sentences: &[Sentence]) -> Sentence {
+    let mut joined = Sentence::default();
+    let all_tagged = sentences.iter().all(|s| s.pos_tags.is_some());
+    let mut tags = Vec::new();
+    for s in sentences {
+        let offset = joined.tokens.len();
+        let shift = |span: Span| Span::new(span.start + offset, span.end + offset);
+        joined.tokens.extend(s.tokens.iter().cloned());
+        if let Some(t) = &s.pos_tags {
+            tags.extend(t.iter().cloned());
+        }
+        joined.entities.extend(s.entities.iter().map(|&e| shift(e)));
+        joined.triples.extend(s.triples.iter().map(|t| Triple {
+            subject: shift(t.subject),
+            relation: t.relation,
+            object: shift(t.object),
+        }));
+    }
+    joined.pos_tags = all_tagged.then_some(tags);
+    joined
+}
+
+/// Tokens joined by single spaces, and each token's byte range in the result.
+fn join_tokens(tokens: &[String]) -> (String, Vec<Range<usize>>) {
+    let mut text = String::new();
+    let mut spans = Vec::with_capacity(tokens.len());
+    for token in tokens {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        spans.push(text.len()..text.len() + token.len());
+        text.push_str(token);
+    }
+    (text, spans)
+}
+
 /// Decodes sentence `b` (of `n` tokens) of a batch with rin-core: what [`Predictor::predict`]
 /// does to each sentence of each batch (benchmarks time it as a stage of its own).
 pub fn decode_one(output: &ModelOutput, b: usize, n: usize, options: DecodeOptions) -> Prediction {
@@ -474,11 +690,45 @@ pub fn decode_one(output: &ModelOutput, b: usize, n: usize, options: DecodeOptio
     }
 }
 
-/// A sentence (or a window of one) to run.
+/// A sentence (or a window of one, or a chunk of several) to run.
 struct Unit {
     sentence: usize,
     offset: usize,
     input: Sentence,
+    /// A chunk of several sentences: only its triples that link two of them are kept.
+    joint: bool,
+}
+
+/// The index of the first token of each sentence (tokens and sentences as ordered byte ranges):
+/// a sentence starts at its first token that begins inside it; sentences without tokens are
+/// dropped.
+pub fn sentence_starts(tokens: &[Range<usize>], sentences: &[Range<usize>]) -> Vec<usize> {
+    let mut starts = Vec::with_capacity(sentences.len());
+    let mut t = 0;
+    for sentence in sentences {
+        while t < tokens.len() && tokens[t].start < sentence.start {
+            t += 1;
+        }
+        if t < tokens.len() && tokens[t].start < sentence.end && starts.last() != Some(&t) {
+            starts.push(t);
+        }
+    }
+    starts
+}
+
+/// The token ranges of the sentences of a text of `n` tokens starting at `starts`.
+fn sentence_bounds(n: usize, starts: &[usize]) -> Vec<Range<usize>> {
+    let mut bounds: Vec<usize> = starts.iter().copied().filter(|&s| s < n).collect();
+    if bounds.first() != Some(&0) {
+        bounds.insert(0, 0);
+    }
+    bounds.dedup();
+    bounds.push(n);
+    bounds
+        .windows(2)
+        .map(|w| w[0]..w[1])
+        .filter(|r| !r.is_empty())
+        .collect()
 }
 
 /// Tokens `range` of `sentence` (with their POS tags), without gold annotation.
@@ -505,6 +755,10 @@ pub struct PreparedText {
     text: String,
     spans: Vec<Range<usize>>,
     sentence: Sentence,
+    /// Byte ranges of the text's sentences (from the segmenter).
+    sentences: Vec<Range<usize>>,
+    /// The token index where each sentence starts.
+    starts: Vec<usize>,
 }
 
 impl PreparedText {
@@ -570,12 +824,26 @@ impl Extractor {
                 stage: "tokenizing",
                 source: Box::new(source),
             })?;
+        let sentences = self
+            .predictor
+            .segmenter
+            .segment_spans(&text)
+            .map_err(|source| Error::PluginCall {
+                input: input.to_owned(),
+                stage: "sentence segmentation",
+                source: Box::new(source),
+            })?;
+        let starts = sentence_starts(&spans, &sentences);
         let tokens = spans.iter().map(|r| text[r.clone()].to_owned()).collect();
-        let sentence = self.predictor.prepare(tokens, None, input)?;
+        let sentence = self
+            .predictor
+            .prepare_sentences(tokens, None, &starts, input)?;
         Ok(PreparedText {
             text,
             spans,
             sentence,
+            sentences,
+            starts,
         })
     }
 
@@ -602,9 +870,10 @@ impl Extractor {
         cancelled: &dyn Fn() -> bool,
     ) -> Result<Vec<Extraction>> {
         let sentences: Vec<Sentence> = prepared.iter().map(|p| p.sentence.clone()).collect();
+        let starts: Vec<Vec<usize>> = prepared.iter().map(|p| p.starts.clone()).collect();
         let predictions = self
             .predictor
-            .predict_cancellable(&sentences, options, cancelled)?;
+            .predict_documents(&sentences, &starts, options, cancelled)?;
         let relations = self.predictor.model.relations();
         Ok(prepared
             .into_iter()
@@ -614,6 +883,7 @@ impl Extractor {
                     Extraction::empty(p.text)
                 } else {
                     Extraction::new(p.text, &p.spans, prediction, relations)
+                        .with_sentences(&p.sentences)
                 }
             })
             .collect())

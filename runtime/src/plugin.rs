@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use rin_plugin_host::{PluginDir, PluginListing, Tagger, TaggerInfo, Tokenizer};
+use rin_plugin_host::{PluginDir, PluginListing, Segmenter, Tagger, TaggerInfo, Tokenizer};
 
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -52,6 +52,13 @@ impl Plugins {
     pub fn tagger(&self, spec: &str) -> Result<Tagger> {
         // SAFETY: as for `tokenizer`: the user configured the directory or gave the path.
         Ok(unsafe { self.dir.tagger(spec) }?)
+    }
+
+    /// Loads the sentence segmenter `spec` (a name in the directory, or a library path).
+    #[allow(unsafe_code)]
+    pub fn segmenter(&self, spec: &str) -> Result<Segmenter> {
+        // SAFETY: as for `tokenizer`: the user configured the directory or gave the path.
+        Ok(unsafe { self.dir.segmenter(spec) }?)
     }
 
     /// Describes every plugin library in the directory (each is loaded).

@@ -1,4 +1,4 @@
-//! The C ABI between rin and its tokenizer and tagger plugins.
+//! The C ABI between rin and its tokenizer, tagger and sentence segmenter plugins.
 //!
 //! This crate holds only `#[repr(C)]` plain data, function-pointer types and constants: it has no
 //! dependencies and no code, so a plugin written in another language can mirror it by hand.
@@ -7,7 +7,10 @@
 //!
 //! - A plugin is a shared library exporting one entry symbol per kind it provides:
 //!   [`TOKENIZER_ENTRY`] (`rin_tokenizer_plugin_v1`) of type [`TokenizerEntry`] and/or
-//!   [`TAGGER_ENTRY`] (`rin_tagger_plugin_v1`) of type [`TaggerEntry`]. The entry takes the host's
+//!   [`TAGGER_ENTRY`] (`rin_tagger_plugin_v1`) of type [`TaggerEntry`] and/or
+//!   [`SEGMENTER_ENTRY`] (`rin_segmenter_plugin_v1`) of type [`SegmenterEntry`] (added without a
+//!   version bump: a new kind is a new symbol, and plugins built before it load as they did). The
+//!   entry takes the host's
 //!   [`ABI_VERSION`] and returns a pointer to a static function table that lives as long as the
 //!   library (the host never unloads a plugin).
 //! - Every table starts with `abi_version` and `struct_size` ([`TableHeader`]). The host reads that
@@ -39,6 +42,9 @@ pub const TOKENIZER_ENTRY: &[u8] = b"rin_tokenizer_plugin_v1\0";
 
 /// Name of the tagger entry symbol, NUL-terminated for `dlsym`.
 pub const TAGGER_ENTRY: &[u8] = b"rin_tagger_plugin_v1\0";
+
+/// Name of the sentence segmenter entry symbol, NUL-terminated for `dlsym`.
+pub const SEGMENTER_ENTRY: &[u8] = b"rin_segmenter_plugin_v1\0";
 
 /// Result code of every plugin function.
 pub type Status = u32;
@@ -184,6 +190,25 @@ pub struct TaggerVTable {
     ) -> Status,
 }
 
+/// Function table of a sentence segmenter plugin (ABI version 1). Append-only.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct SegmenterVTable {
+    /// [`ABI_VERSION`].
+    pub abi_version: u32,
+    /// `size_of::<SegmenterVTable>()` as the plugin was compiled.
+    pub struct_size: u32,
+    /// Reports the plugin's metadata through `sink`.
+    pub metadata: unsafe extern "C" fn(sink: MetadataSink, error: ErrorSink) -> Status,
+    /// Splits `text` (UTF-8) into sentences and reports their byte spans through `sink`, in
+    /// order: the same contract as a tokenizer's spans (whitespace between sentences may be left
+    /// out).
+    pub segment: unsafe extern "C" fn(text: StrRef, sink: SpanSink, error: ErrorSink) -> Status,
+}
+
+/// Type of the [`SEGMENTER_ENTRY`] symbol: returns the plugin's static table, or null.
+pub type SegmenterEntry = unsafe extern "C" fn(host_abi_version: u32) -> *const SegmenterVTable;
+
 /// Type of the [`TOKENIZER_ENTRY`] symbol: returns the plugin's static table, or null.
 pub type TokenizerEntry = unsafe extern "C" fn(host_abi_version: u32) -> *const TokenizerVTable;
 
@@ -206,6 +231,8 @@ mod tests {
         assert_eq!(offset_of!(TokenizerVTable, struct_size), 4);
         assert_eq!(offset_of!(TaggerVTable, abi_version), 0);
         assert_eq!(offset_of!(TaggerVTable, struct_size), 4);
+        assert_eq!(offset_of!(SegmenterVTable, abi_version), 0);
+        assert_eq!(offset_of!(SegmenterVTable, struct_size), 4);
         assert_eq!(size_of::<TableHeader>(), 8);
     }
 
@@ -213,6 +240,7 @@ mod tests {
     fn entry_names_are_nul_terminated() {
         assert_eq!(TOKENIZER_ENTRY.last(), Some(&0));
         assert_eq!(TAGGER_ENTRY.last(), Some(&0));
+        assert_eq!(SEGMENTER_ENTRY.last(), Some(&0));
     }
 
     #[test]
@@ -224,5 +252,6 @@ mod tests {
         assert_eq!(size_of::<TokenizerVTable>(), 8 + 2 * p);
         assert_eq!(size_of::<TaggerVTable>(), 8 + 3 * p);
         assert_eq!(offset_of!(TaggerVTable, tag), 8 + 2 * p);
+        assert_eq!(size_of::<SegmenterVTable>(), 8 + 2 * p);
     }
 }

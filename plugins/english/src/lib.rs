@@ -1,4 +1,5 @@
-//! The `english` tokenizer plugin: rule-based, Penn Treebank style, with exact byte offsets.
+//! The `english` tokenizer plugin: rule-based, Penn Treebank style, with exact byte offsets. The
+//! same library is also the `english` sentence segmenter ([`EnglishSegmenter`]).
 //!
 //! Text is cut at whitespace, then each chunk is scanned by character class:
 //!
@@ -27,9 +28,12 @@
 //! ```
 
 mod class;
+mod sentences;
 mod url;
 
-use rin_plugin_sdk::{export_tokenizer, Metadata, PluginError, Span, Tokenizer};
+use rin_plugin_sdk::{export_segmenter, export_tokenizer, Metadata, PluginError, Span, Tokenizer};
+
+pub use sentences::{sentences, EnglishSegmenter};
 
 use class::{classify, is_connector, Class};
 
@@ -57,6 +61,7 @@ impl Tokenizer for EnglishTokenizer {
 }
 
 export_tokenizer!(EnglishTokenizer);
+export_segmenter!(EnglishSegmenter);
 
 /// Appends the spans of the tokens of `text` to `spans`.
 pub fn tokenize(text: &str, spans: &mut Vec<Span>) {

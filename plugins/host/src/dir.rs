@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use rin_plugin_abi::ABI_VERSION;
 
 use crate::error::{Error, Result};
-use crate::{PluginKind, Tagger, Tokenizer};
+use crate::{PluginKind, Segmenter, Tagger, Tokenizer};
 
 /// Environment variable naming the plugin directory.
 pub const PLUGIN_DIR_ENV: &str = "RIN_PLUGIN_DIR";
@@ -151,6 +151,7 @@ impl PluginDir {
         &self,
         load_tokenizer: impl Fn(&Path) -> Result<Tokenizer>,
         load_tagger: impl Fn(&Path) -> Result<Tagger>,
+        load_segmenter: impl Fn(&Path) -> Result<Segmenter>,
     ) -> Result<Vec<Result<PluginListing>>> {
         let mut out = Vec::new();
         for (_, path) in self.files()? {
@@ -160,38 +161,34 @@ impl PluginDir {
                 out.push(Err(e));
                 continue;
             }
-            match (tokenizer, load_tagger(&path)) {
-                (Err(e @ Error::MissingSymbol { .. }), Err(Error::MissingSymbol { .. })) => {
-                    out.push(Err(e))
+            let (tagger, segmenter) = (load_tagger(&path), load_segmenter(&path));
+            if is_missing(&tokenizer) && is_missing(&tagger) && is_missing(&segmenter) {
+                // No plugin of any kind: one entry, the tokenizer's error.
+                if let Err(e) = tokenizer {
+                    out.push(Err(e));
                 }
-                (t, g) => {
-                    if !is_missing(&t) {
-                        out.push(t.map(|t| PluginListing {
-                            path: path.clone(),
-                            kind: PluginKind::Tokenizer,
-                            name: t.metadata().name.clone(),
-                            version: t.metadata().version.clone(),
-                            description: t.metadata().description.clone(),
-                            abi_version: ABI_VERSION,
-                            tagset: None,
-                        }));
-                    }
-                    if !is_missing(&g) {
-                        out.push(g.map(|g| PluginListing {
-                            path: path.clone(),
-                            kind: PluginKind::Tagger,
-                            name: g.metadata().name.clone(),
-                            version: g.metadata().version.clone(),
-                            description: g.metadata().description.clone(),
-                            abi_version: ABI_VERSION,
-                            tagset: Some(format!(
-                                "{} ({} tags)",
-                                g.info().tagset,
-                                g.info().tags.len()
-                            )),
-                        }));
-                    }
-                }
+                continue;
+            }
+            let listing = |kind, metadata: &crate::PluginMetadata, tagset| PluginListing {
+                path: path.clone(),
+                kind,
+                name: metadata.name.clone(),
+                version: metadata.version.clone(),
+                description: metadata.description.clone(),
+                abi_version: ABI_VERSION,
+                tagset,
+            };
+            if !is_missing(&tokenizer) {
+                out.push(tokenizer.map(|t| listing(PluginKind::Tokenizer, t.metadata(), None)));
+            }
+            if !is_missing(&tagger) {
+                out.push(tagger.map(|g| {
+                    let tagset = format!("{} ({} tags)", g.info().tagset, g.info().tags.len());
+                    listing(PluginKind::Tagger, g.metadata(), Some(tagset))
+                }));
+            }
+            if !is_missing(&segmenter) {
+                out.push(segmenter.map(|s| listing(PluginKind::Segmenter, s.metadata(), None)));
             }
         }
         Ok(out)

@@ -131,12 +131,15 @@ pub enum Error {
         call: &'static str,
     },
 
-    /// A tokenizer returned offsets that do not cut the text into ordered tokens.
+    /// A tokenizer or segmenter returned offsets that do not cut the text into ordered spans.
     #[error(
-        "tokenizer `{plugin}` ({path}) returned invalid offsets: token {index} is {start}..{end} \
-         in a text of {len} bytes ({reason})"
+        "{kind} `{plugin}` ({path}) returned invalid offsets: {unit} {index} is {start}..{end} \
+         in a text of {len} bytes ({reason})",
+        unit = if *kind == crate::PluginKind::Segmenter { "sentence" } else { "token" }
     )]
     BadOffsets {
+        /// The kind of plugin (tokenizer or segmenter).
+        kind: crate::PluginKind,
         /// The plugin's name.
         plugin: String,
         /// The library.

@@ -11,14 +11,14 @@ use std::path::Path;
 
 use libloading::Library;
 use rin_plugin_abi::{
-    table_size, ErrorSink, Metadata, MetadataSink, Span, SpanSink, Status, StrRef, TableHeader,
-    TaggerEntry, TaggerVTable, Tagset, TagsetSink, TokenizerEntry, TokenizerVTable, ABI_VERSION,
+    table_size, ErrorSink, Metadata, MetadataSink, SegmenterVTable, Span, SpanSink, Status, StrRef,
+    TableHeader, TaggerVTable, Tagset, TagsetSink, TokenizerVTable, ABI_VERSION, SEGMENTER_ENTRY,
     STATUS_ERROR, STATUS_INIT_FAILED, STATUS_INVALID_ARGUMENT, STATUS_OK, STATUS_PANIC,
     TAGGER_ENTRY, TOKENIZER_ENTRY,
 };
 
 use crate::error::{CallStatus, Error, Result};
-use crate::{PluginDir, PluginKind, PluginListing, PluginMetadata, Tagger, Tokenizer};
+use crate::{PluginDir, PluginKind, PluginListing, PluginMetadata, Segmenter, Tagger, Tokenizer};
 
 impl Tokenizer {
     /// Loads the tokenizer plugin at `path`, checking its entry symbol, ABI version and table
@@ -54,6 +54,23 @@ impl Tagger {
     }
 }
 
+impl Segmenter {
+    /// Loads the sentence segmenter plugin at `path`, checking its entry symbol, ABI version and
+    /// table size before calling anything.
+    ///
+    /// The library is never unloaded, even when this fails after opening it.
+    ///
+    /// # Safety
+    /// Loading a library runs its initialisers, and its functions are then trusted to follow the
+    /// ABI ([`rin_plugin_abi`]): only load plugins you trust, as you would any code you run.
+    pub unsafe fn load(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        // SAFETY: forwarded from the caller.
+        let table = unsafe { load_table(path, SEGMENTER_ENTRY, PluginKind::Segmenter) }?;
+        Segmenter::from_table(path.to_owned(), SegmenterTable(table))
+    }
+}
+
 impl PluginDir {
     /// Loads a tokenizer by name from this directory, or from an explicit path (see
     /// [`crate::PluginRef::parse`]).
@@ -77,6 +94,17 @@ impl PluginDir {
         unsafe { Tagger::load(path) }
     }
 
+    /// Loads a sentence segmenter by name from this directory, or from an explicit path (see
+    /// [`crate::PluginRef::parse`]).
+    ///
+    /// # Safety
+    /// As [`Segmenter::load`]: the library is trusted code.
+    pub unsafe fn segmenter(&self, spec: &str) -> Result<Segmenter> {
+        let path = self.locate(spec)?;
+        // SAFETY: forwarded from the caller.
+        unsafe { Segmenter::load(path) }
+    }
+
     /// Loads every plugin library of the directory and describes it; see [`list_plugins`].
     ///
     /// # Safety
@@ -87,6 +115,8 @@ impl PluginDir {
             |path| unsafe { Tokenizer::load(path) },
             // SAFETY: forwarded from the caller.
             |path| unsafe { Tagger::load(path) },
+            // SAFETY: forwarded from the caller.
+            |path| unsafe { Segmenter::load(path) },
         )
     }
 }
@@ -110,6 +140,10 @@ pub(crate) struct TokenizerTable(&'static TokenizerVTable);
 /// A checked tagger table of a library that is never unloaded.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct TaggerTable(&'static TaggerVTable);
+
+/// A checked sentence segmenter table of a library that is never unloaded.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SegmenterTable(&'static SegmenterVTable);
 
 /// Opens `path` and leaks the handle: a plugin is never unloaded, because thread-local destructors
 /// and other callbacks registered by its code would crash after `dlclose`.
@@ -174,25 +208,7 @@ unsafe fn check_header(
 /// See [`crate::Tokenizer::load`].
 pub(crate) unsafe fn load_tokenizer(path: &Path) -> Result<TokenizerTable> {
     // SAFETY: forwarded from the caller.
-    let library = unsafe { open(path) }?;
-    let symbol = symbol_name(TOKENIZER_ENTRY);
-    // SAFETY: the symbol's type is fixed by the ABI; a library exporting this name promises it.
-    let entry = unsafe { library.get::<TokenizerEntry>(TOKENIZER_ENTRY) }.map_err(|source| {
-        Error::MissingSymbol {
-            path: path.to_owned(),
-            kind: PluginKind::Tokenizer,
-            symbol,
-            source,
-        }
-    })?;
-    // SAFETY: calling the entry point is how the ABI starts; it only returns a pointer.
-    let table = unsafe { entry(ABI_VERSION) };
-    let expected = table_size::<TokenizerVTable>();
-    // SAFETY: by the ABI the entry returns null or a static table starting with the header.
-    unsafe { check_header(path, symbol, table.cast(), expected) }?;
-    // SAFETY: checked non-null, of our ABI version and at least as large as our table; it lives
-    // as long as the library, which is leaked.
-    Ok(TokenizerTable(unsafe { &*table }))
+    unsafe { load_table(path, TOKENIZER_ENTRY, PluginKind::Tokenizer) }.map(TokenizerTable)
 }
 
 /// Loads the tagger table of the library at `path`.
@@ -201,25 +217,38 @@ pub(crate) unsafe fn load_tokenizer(path: &Path) -> Result<TokenizerTable> {
 /// See [`crate::Tagger::load`].
 pub(crate) unsafe fn load_tagger(path: &Path) -> Result<TaggerTable> {
     // SAFETY: forwarded from the caller.
+    unsafe { load_table(path, TAGGER_ENTRY, PluginKind::Tagger) }.map(TaggerTable)
+}
+
+/// Opens the library at `path`, calls its entry `entry_symbol` (of type
+/// `extern "C" fn(u32) -> *const T`, as the ABI fixes for each kind) and checks the table.
+///
+/// # Safety
+/// See [`crate::Tokenizer::load`]; `T` must be the table type the ABI gives `entry_symbol`.
+unsafe fn load_table<T>(
+    path: &Path,
+    entry_symbol: &'static [u8],
+    kind: PluginKind,
+) -> Result<&'static T> {
+    // SAFETY: forwarded from the caller.
     let library = unsafe { open(path) }?;
-    let symbol = symbol_name(TAGGER_ENTRY);
+    let symbol = symbol_name(entry_symbol);
     // SAFETY: the symbol's type is fixed by the ABI; a library exporting this name promises it.
-    let entry = unsafe { library.get::<TaggerEntry>(TAGGER_ENTRY) }.map_err(|source| {
-        Error::MissingSymbol {
+    let entry = unsafe { library.get::<unsafe extern "C" fn(u32) -> *const T>(entry_symbol) }
+        .map_err(|source| Error::MissingSymbol {
             path: path.to_owned(),
-            kind: PluginKind::Tagger,
+            kind,
             symbol,
             source,
-        }
-    })?;
+        })?;
     // SAFETY: calling the entry point is how the ABI starts; it only returns a pointer.
     let table = unsafe { entry(ABI_VERSION) };
-    let expected = table_size::<TaggerVTable>();
+    let expected = table_size::<T>();
     // SAFETY: by the ABI the entry returns null or a static table starting with the header.
     unsafe { check_header(path, symbol, table.cast(), expected) }?;
     // SAFETY: checked non-null, of our ABI version and at least as large as our table; it lives
     // as long as the library, which is leaked.
-    Ok(TaggerTable(unsafe { &*table }))
+    Ok(unsafe { &*table })
 }
 
 /// Who is being called, for error messages.
@@ -329,30 +358,51 @@ impl TokenizerTable {
 
     /// Tokenizes `text`, returning the spans exactly as the plugin sent them (unchecked).
     pub(crate) fn tokenize(self, callee: &Callee<'_>, text: &str) -> Result<Vec<Span>> {
-        unsafe extern "C" fn write_spans(ctx: *mut c_void, spans: *const Span, len: usize) {
-            if spans.is_null() || len == 0 {
-                return;
-            }
-            // SAFETY: `ctx` is the `Vec<Span>` lent by `tokenize`; by the ABI `spans` points to
-            // `len` spans valid for the duration of this callback.
-            unsafe {
-                let out = &mut *ctx.cast::<Vec<Span>>();
-                out.extend_from_slice(std::slice::from_raw_parts(spans, len));
-            }
-        }
-        let mut spans: Vec<Span> = Vec::new();
-        let sink = SpanSink {
-            ctx: (&mut spans as *mut Vec<Span>).cast(),
-            write: write_spans,
-        };
-        let f = self.0.tokenize;
-        // SAFETY: `f` comes from a checked table; `text`, the sinks and their contexts outlive
-        // the call.
-        call(callee, "tokenize", |error| unsafe {
-            f(str_ref(text), sink, error)
-        })?;
-        Ok(spans)
+        call_spans(callee, "tokenize", self.0.tokenize, text)
     }
+}
+
+impl SegmenterTable {
+    pub(crate) fn metadata(self, callee: &Callee<'_>) -> Result<PluginMetadata> {
+        metadata(callee, self.0.metadata)
+    }
+
+    /// Splits `text` into sentences, returning the spans exactly as the plugin sent them
+    /// (unchecked).
+    pub(crate) fn segment(self, callee: &Callee<'_>, text: &str) -> Result<Vec<Span>> {
+        call_spans(callee, "segment", self.0.segment, text)
+    }
+}
+
+/// Calls a table's text-to-spans function `f` (`tokenize`, `segment`) on `text`.
+fn call_spans(
+    callee: &Callee<'_>,
+    name: &'static str,
+    f: unsafe extern "C" fn(StrRef, SpanSink, ErrorSink) -> Status,
+    text: &str,
+) -> Result<Vec<Span>> {
+    unsafe extern "C" fn write_spans(ctx: *mut c_void, spans: *const Span, len: usize) {
+        if spans.is_null() || len == 0 {
+            return;
+        }
+        // SAFETY: `ctx` is the `Vec<Span>` lent by `call_spans`; by the ABI `spans` points to
+        // `len` spans valid for the duration of this callback.
+        unsafe {
+            let out = &mut *ctx.cast::<Vec<Span>>();
+            out.extend_from_slice(std::slice::from_raw_parts(spans, len));
+        }
+    }
+    let mut spans: Vec<Span> = Vec::new();
+    let sink = SpanSink {
+        ctx: (&mut spans as *mut Vec<Span>).cast(),
+        write: write_spans,
+    };
+    // SAFETY: `f` comes from a checked table; `text`, the sinks and their contexts outlive the
+    // call.
+    call(callee, name, |error| unsafe {
+        f(str_ref(text), sink, error)
+    })?;
+    Ok(spans)
 }
 
 impl TaggerTable {

@@ -33,6 +33,7 @@
 mod dir;
 mod error;
 mod ffi;
+mod segmenter;
 mod tagger;
 mod tokenizer;
 
@@ -45,10 +46,11 @@ pub use dir::{
 pub use error::{CallStatus, Error, Result};
 pub use ffi::list_plugins;
 pub use rin_plugin_abi::ABI_VERSION;
+pub use segmenter::{Segmenter, LINES};
 pub use tagger::{check_tagset, Tagger, TaggerInfo};
 pub use tokenizer::{Token, Tokenizer};
 
-/// The two kinds of plugins.
+/// The kinds of plugins.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PluginKind {
@@ -56,6 +58,8 @@ pub enum PluginKind {
     Tokenizer,
     /// Tokens to part-of-speech tags.
     Tagger,
+    /// Text to sentences with byte offsets.
+    Segmenter,
 }
 
 impl fmt::Display for PluginKind {
@@ -63,6 +67,7 @@ impl fmt::Display for PluginKind {
         f.write_str(match self {
             PluginKind::Tokenizer => "tokenizer",
             PluginKind::Tagger => "tagger",
+            PluginKind::Segmenter => "segmenter",
         })
     }
 }

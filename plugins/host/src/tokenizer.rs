@@ -60,35 +60,7 @@ impl Tokenizer {
             path: &self.path,
         };
         let spans = self.table.tokenize(&callee, text)?;
-        let mut previous_end = 0;
-        let mut out = Vec::with_capacity(spans.len());
-        for (index, span) in spans.iter().enumerate() {
-            let reason = if span.start >= span.end {
-                Some("empty or reversed")
-            } else if span.end > text.len() {
-                Some("past the end of the text")
-            } else if span.start < previous_end {
-                Some("overlaps or precedes the previous token")
-            } else if !text.is_char_boundary(span.start) || !text.is_char_boundary(span.end) {
-                Some("not on a char boundary")
-            } else {
-                None
-            };
-            if let Some(reason) = reason {
-                return Err(Error::BadOffsets {
-                    plugin: self.metadata.name.clone(),
-                    path: self.path.clone(),
-                    index,
-                    start: span.start,
-                    end: span.end,
-                    len: text.len(),
-                    reason,
-                });
-            }
-            previous_end = span.end;
-            out.push(span.start..span.end);
-        }
-        Ok(out)
+        check_spans(&self.metadata.name, &self.path, text, &spans, "token")
     }
 
     /// The tokens of `text`.
@@ -103,6 +75,56 @@ impl Tokenizer {
             })
             .collect())
     }
+}
+
+/// The byte ranges of `spans`, checked against `text`: non-empty, in order, non-overlapping,
+/// inside the text and on char boundaries; the first bad one is an error naming `plugin`. `unit`
+/// (`token`, `sentence`) names what a span is in the message.
+pub(crate) fn check_spans(
+    plugin: &str,
+    path: &Path,
+    text: &str,
+    spans: &[rin_plugin_abi::Span],
+    unit: &str,
+) -> Result<Vec<Range<usize>>> {
+    let mut previous_end = 0;
+    let mut out = Vec::with_capacity(spans.len());
+    for (index, span) in spans.iter().enumerate() {
+        let reason = if span.start >= span.end {
+            Some("empty or reversed")
+        } else if span.end > text.len() {
+            Some("past the end of the text")
+        } else if span.start < previous_end {
+            Some(if unit == "token" {
+                "overlaps or precedes the previous token"
+            } else {
+                "overlaps or precedes the previous sentence"
+            })
+        } else if !text.is_char_boundary(span.start) || !text.is_char_boundary(span.end) {
+            Some("not on a char boundary")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            return Err(Error::BadOffsets {
+                kind: if unit == "token" {
+                    crate::PluginKind::Tokenizer
+                } else {
+                    crate::PluginKind::Segmenter
+                },
+                plugin: plugin.to_owned(),
+                path: path.to_owned(),
+                index,
+                start: span.start,
+                end: span.end,
+                len: text.len(),
+                reason,
+            });
+        }
+        previous_end = span.end;
+        out.push(span.start..span.end);
+    }
+    Ok(out)
 }
 
 /// A short label for a library before its plugin name is known.

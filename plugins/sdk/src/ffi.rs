@@ -11,12 +11,12 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
 
 use rin_plugin_abi::{
-    table_size, ErrorSink, Metadata as RawMetadata, MetadataSink, Span, SpanSink, Status, StrRef,
-    TaggerVTable, Tagset as RawTagset, TagsetSink, TokenizerVTable, ABI_VERSION,
+    table_size, ErrorSink, Metadata as RawMetadata, MetadataSink, SegmenterVTable, Span, SpanSink,
+    Status, StrRef, TaggerVTable, Tagset as RawTagset, TagsetSink, TokenizerVTable, ABI_VERSION,
     STATUS_INIT_FAILED, STATUS_INVALID_ARGUMENT, STATUS_OK, STATUS_PANIC,
 };
 
-use crate::{Metadata, PluginError, Tagger, Tokenizer};
+use crate::{Metadata, PluginError, Segmenter, Tagger, Tokenizer};
 
 /// The lazily built plugin instance behind an exported table (or the message of its failure).
 pub struct InstanceCell<T>(OnceLock<Result<T, String>>);
@@ -140,6 +140,16 @@ pub const fn tokenizer_table<T: Tokenizer + Instance>() -> TokenizerVTable {
     }
 }
 
+/// The function table of sentence segmenter `T`.
+pub const fn segmenter_table<T: Segmenter + Instance>() -> SegmenterVTable {
+    SegmenterVTable {
+        abi_version: ABI_VERSION,
+        struct_size: table_size::<SegmenterVTable>(),
+        metadata: segmenter_metadata::<T>,
+        segment: segment::<T>,
+    }
+}
+
 /// The function table of tagger `T`.
 pub const fn tagger_table<T: Tagger + Instance>() -> TaggerVTable {
     TaggerVTable {
@@ -171,10 +181,56 @@ unsafe extern "C" fn tokenize<T: Tokenizer + Instance>(
     sink: SpanSink,
     error: ErrorSink,
 ) -> Status {
+    // SAFETY: the host's arguments, passed on unchanged under the same contract.
+    unsafe {
+        report_spans(text, sink, error, |text, spans| {
+            instance::<T>(T::init)?
+                .tokenize(text, spans)
+                .map_err(Failure::from)
+        })
+    }
+}
+
+unsafe extern "C" fn segmenter_metadata<T: Segmenter + Instance>(
+    sink: MetadataSink,
+    error: ErrorSink,
+) -> Status {
+    guard(error, || {
+        send_metadata(instance::<T>(T::init)?.metadata(), sink);
+        Ok(())
+    })
+}
+
+unsafe extern "C" fn segment<T: Segmenter + Instance>(
+    text: StrRef,
+    sink: SpanSink,
+    error: ErrorSink,
+) -> Status {
+    // SAFETY: the host's arguments, passed on unchanged under the same contract.
+    unsafe {
+        report_spans(text, sink, error, |text, spans| {
+            instance::<T>(T::init)?
+                .segment(text, spans)
+                .map_err(Failure::from)
+        })
+    }
+}
+
+/// The body of `tokenize` and `segment`: borrows the text, fills the span buffer with `split`,
+/// and reports the spans.
+///
+/// # Safety
+/// `text` must be valid for the duration of the call, and `sink` and `error` callbacks the host
+/// made for it (the ABI's contract for both functions).
+unsafe fn report_spans(
+    text: StrRef,
+    sink: SpanSink,
+    error: ErrorSink,
+    split: impl FnOnce(&str, &mut Vec<Span>) -> Result<(), Failure>,
+) -> Status {
     guard(error, || {
         // SAFETY: by the ABI, `text` is valid for the duration of this call.
         let text = unsafe { borrow_str(text, "text") }?;
-        let tokenizer = instance::<T>(T::init)?;
         SPANS.with(|cell| {
             let mut local = Vec::new();
             let mut borrowed = cell.try_borrow_mut();
@@ -183,7 +239,7 @@ unsafe extern "C" fn tokenize<T: Tokenizer + Instance>(
                 Err(_) => &mut local,
             };
             spans.clear();
-            tokenizer.tokenize(text, spans)?;
+            split(text, spans)?;
             // SAFETY: the host passed a callback valid for this call; `spans` outlives it.
             unsafe { (sink.write)(sink.ctx, spans.as_ptr(), spans.len()) };
             Ok(())

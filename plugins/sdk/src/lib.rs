@@ -1,7 +1,7 @@
-//! Write rin tokenizer and tagger plugins in safe Rust.
+//! Write rin tokenizer, tagger and sentence segmenter plugins in safe Rust.
 //!
-//! A plugin is a struct implementing [`Tokenizer`] or [`Tagger`] plus one line,
-//! [`export_tokenizer!`] or [`export_tagger!`], in a crate built as a `cdylib`. The macro generates
+//! A plugin is a struct implementing [`Tokenizer`], [`Tagger`] or [`Segmenter`] plus one line,
+//! [`export_tokenizer!`], [`export_tagger!`] or [`export_segmenter!`], in a crate built as a `cdylib`. The macro generates
 //! the C entry point of [`rin_plugin_abi`]: every call is wrapped in `catch_unwind`, inputs are
 //! checked (UTF-8, null pointers) and results go back through the host's callbacks, so no memory is
 //! ever freed across the boundary.
@@ -239,6 +239,47 @@ macro_rules! export_tokenizer {
             host_abi_version: u32,
         ) -> *const $crate::abi::TokenizerVTable {
             static TABLE: $crate::abi::TokenizerVTable = $crate::ffi::tokenizer_table::<$ty>();
+            $crate::ffi::entry(host_abi_version, &TABLE)
+        }
+    };
+}
+
+/// A sentence segmenter: splits a text into sentences (byte spans, in order, without overlap).
+/// Export it with [`export_segmenter!`].
+pub trait Segmenter: Send + Sync + 'static {
+    /// Builds the segmenter (once, on first use).
+    fn init() -> Result<Self, PluginError>
+    where
+        Self: Sized;
+
+    /// Name, version and description.
+    fn metadata(&self) -> Metadata;
+
+    /// Appends the byte spans of the sentences of `text` to `spans`, in order. Whitespace between
+    /// sentences may be left out of every span.
+    fn segment(&self, text: &str, spans: &mut Vec<Span>) -> Result<(), PluginError>;
+}
+
+/// Exports `$ty` (a [`Segmenter`]) as this library's sentence segmenter plugin
+/// (`rin_segmenter_plugin_v1`).
+#[macro_export]
+macro_rules! export_segmenter {
+    ($ty:ty) => {
+        const _: () = {
+            impl $crate::ffi::Instance for $ty {
+                fn cell() -> &'static $crate::ffi::InstanceCell<Self> {
+                    static CELL: $crate::ffi::InstanceCell<$ty> = $crate::ffi::InstanceCell::new();
+                    &CELL
+                }
+            }
+        };
+
+        #[unsafe(no_mangle)]
+        #[allow(unsafe_code)]
+        pub extern "C" fn rin_segmenter_plugin_v1(
+            host_abi_version: u32,
+        ) -> *const $crate::abi::SegmenterVTable {
+            static TABLE: $crate::abi::SegmenterVTable = $crate::ffi::segmenter_table::<$ty>();
             $crate::ffi::entry(host_abi_version, &TABLE)
         }
     };

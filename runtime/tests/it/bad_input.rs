@@ -100,8 +100,11 @@ fn a_sentence_over_the_limit_is_split_into_windows_or_refused() {
     let long = long.join(" ");
     let input = format!("{long}\nJohn\n");
 
-    // Default: split into windows of 200 tokens; the result covers every token.
-    let out = run(&mut extract(dir.path()), input.as_bytes());
+    // One line is one sentence here (`--segmenter lines`: the english segmenter would cut this
+    // text at its full stops). Default: overlapping windows of 200 tokens; the result covers
+    // every token.
+    let lines_only = ["--segmenter", "lines"];
+    let out = run(extract(dir.path()).args(lines_only), input.as_bytes());
     let lines = json_lines(&out);
     assert_eq!(lines[0]["tokens"].as_array().unwrap().len(), 250);
     let last_entity_end = lines[0]["entities"]
@@ -116,13 +119,15 @@ fn a_sentence_over_the_limit_is_split_into_windows_or_refused() {
         "the second window's entities are shifted back into place"
     );
     assert!(
-        stderr(&out).contains("split into windows"),
+        stderr(&out).contains("overlapping windows of 200 tokens sharing 50"),
         "{}",
         stderr(&out)
     );
 
     let out = run(
-        extract(dir.path()).args(["--long", "refuse"]),
+        extract(dir.path())
+            .args(lines_only)
+            .args(["--long", "refuse"]),
         input.as_bytes(),
     );
     assert_fails_with(
@@ -131,13 +136,17 @@ fn a_sentence_over_the_limit_is_split_into_windows_or_refused() {
     );
 
     let out = run(
-        extract(dir.path()).args(["--long", "refuse", "--max-tokens", "300"]),
+        extract(dir.path())
+            .args(lines_only)
+            .args(["--long", "refuse", "--max-tokens", "300"]),
         input.as_bytes(),
     );
     assert_eq!(json_lines(&out).len(), 2);
 
     let out = run(
-        extract(dir.path()).args(["--long", "refuse", "--keep-going"]),
+        extract(dir.path())
+            .args(lines_only)
+            .args(["--long", "refuse", "--keep-going"]),
         input.as_bytes(),
     );
     let lines = json_lines(&out);

@@ -8,6 +8,7 @@ mod bad_input;
 mod bench;
 mod commands;
 mod device;
+mod documents;
 mod eval;
 mod extract;
 #[cfg(feature = "server")]

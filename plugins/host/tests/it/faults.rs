@@ -178,6 +178,30 @@ fn bad_offsets_are_caught() {
 }
 
 #[test]
+fn a_segmenter_s_bad_offsets_and_panics_are_caught() {
+    // SAFETY: the harness built this library from this repository.
+    let s = unsafe { rin_plugin_host::Segmenter::load(crate::harness::lib("faulty")) }.unwrap();
+    for (text, reason) in [
+        ("reversed", "empty or reversed"),
+        ("past the end", "past the end of the text"),
+        ("overlap", "overlaps or precedes the previous sentence"),
+        ("é!", "not on a char boundary"),
+    ] {
+        let err = s.segment_spans(text).unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains(reason)
+                && msg.contains("segmenter `faulty`")
+                && msg.contains("returned invalid offsets: sentence "),
+            "{text}: {msg}"
+        );
+    }
+    let err = s.segment_spans("panic").unwrap_err();
+    assert!(err.to_string().contains("boom in segment"), "{err}");
+    assert_eq!(s.segment_spans("fine text").unwrap(), vec![0..9]);
+}
+
+#[test]
 fn bad_tags_are_caught() {
     let g = tagger("faulty");
     let err = g.tag(&["ok", "bad-tag"]).unwrap_err();

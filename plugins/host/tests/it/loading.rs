@@ -63,6 +63,10 @@ fn list_plugins_describes_every_library() {
             && find("template", PluginKind::Tagger).is_some()
     );
     assert!(find("english", PluginKind::Tagger).is_none());
+    // One library, two kinds: the english tokenizer and the english sentence segmenter.
+    let segmenter = find("english", PluginKind::Segmenter).expect("english segmenter listed");
+    assert!(segmenter.description.contains("UAX #29"));
+    assert!(find("perceptron", PluginKind::Segmenter).is_none());
     // The broken fixtures are listed as errors, not skipped, and never crash the listing.
     let errors: Vec<String> = listing
         .iter()

@@ -1,0 +1,263 @@
+//! The `english` sentence segmenter: Unicode sentence boundaries (UAX #29, from the
+//! `unicode-segmentation` crate), corrected where a full stop ends an abbreviation or an initial
+//! rather than a sentence.
+//!
+//! UAX #29 already keeps decimals (`3.5`), closing quotes and brackets after a full stop
+//! (`He left.") Then`), and a full stop followed by a lower-case word (`etc. and`) inside one
+//! sentence. It breaks after every full stop followed by a space and a capital, which is wrong
+//! after titles (`Mr. Smith`), initials (`J. K. Rowling`) and abbreviations that rarely end a
+//! sentence (`U.S. Army`, `e.g. Paris`, `Fig. 3`). Those boundaries are removed, unless the next
+//! word is one that usually starts a sentence (`The`, `He`, `In`, ...), which keeps `... in the
+//! U.S. The company ...` split.
+
+use std::ops::Range;
+
+use rin_plugin_sdk::{Metadata, PluginError, Segmenter, Span};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// English sentence segmenter (UAX #29 plus abbreviations).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EnglishSegmenter;
+
+impl Segmenter for EnglishSegmenter {
+    fn init() -> Result<Self, PluginError> {
+        Ok(EnglishSegmenter)
+    }
+
+    fn metadata(&self) -> Metadata {
+        Metadata {
+            name: "english",
+            version: env!("CARGO_PKG_VERSION"),
+            description: "English sentences: Unicode (UAX #29) boundaries corrected for abbreviations and initials",
+        }
+    }
+
+    fn segment(&self, text: &str, spans: &mut Vec<Span>) -> Result<(), PluginError> {
+        spans.extend(sentences(text).into_iter().map(|r| Span {
+            start: r.start,
+            end: r.end,
+        }));
+        Ok(())
+    }
+}
+
+/// Titles and abbreviations that come before what they qualify (`Mr. Smith`, `Fig. 3`,
+/// `U.S. Army`, `Oct. 15`): after them a capitalised word or a number does not start a new
+/// sentence. Abbreviations that end a name (`Inc.`, `Corp.`, `Co.`, `Ltd.`, `Jr.`, `Va.`) are
+/// left out on purpose: a capital after them starts a new sentence more often than not
+/// (measured on CoNLL-2000's training sentences, see `examples/segment_eval.rs`).
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "st", "mt", "rev", "gen", "col", "lt", "sgt", "capt", "cmdr",
+    "gov", "sen", "rep", "pres", "hon", "messrs", "mmes", "vs", "v", "e.g", "i.e", "cf", "viz",
+    "fig", "figs", "no", "nos", "vol", "vols", "p", "pp", "ch", "sec", "art", "jan", "feb", "mar",
+    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "u.s.a",
+    "e.u", "approx",
+];
+
+/// Words that usually open a sentence: after an abbreviation, a boundary before them is kept.
+const SENTENCE_STARTERS: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "he",
+    "she",
+    "it",
+    "they",
+    "we",
+    "i",
+    "you",
+    "this",
+    "that",
+    "these",
+    "those",
+    "there",
+    "in",
+    "on",
+    "at",
+    "but",
+    "and",
+    "or",
+    "so",
+    "yet",
+    "however",
+    "its",
+    "his",
+    "her",
+    "their",
+    "our",
+    "my",
+    "as",
+    "for",
+    "if",
+    "when",
+    "while",
+    "after",
+    "before",
+    "since",
+    "although",
+    "though",
+    "because",
+    "what",
+    "who",
+    "which",
+    "where",
+    "why",
+    "how",
+    "some",
+    "many",
+    "most",
+    "all",
+    "both",
+    "each",
+    "other",
+    "another",
+    "one",
+    "no",
+    "not",
+    "also",
+    "meanwhile",
+    "still",
+    "then",
+    "thus",
+    "yesterday",
+    "today",
+    "last",
+    "first",
+];
+
+/// The byte ranges of the sentences of `text`, without the whitespace between them.
+pub fn sentences(text: &str) -> Vec<Range<usize>> {
+    let mut merged: Vec<Range<usize>> = Vec::new();
+    for (start, piece) in text.split_sentence_bound_indices() {
+        let end = start + piece.len();
+        match merged.last_mut() {
+            Some(last) if continues(&text[last.clone()], piece) => last.end = end,
+            _ => merged.push(start..end),
+        }
+    }
+    merged
+        .into_iter()
+        .filter_map(|r| {
+            let s = &text[r.clone()];
+            let lead = s.len() - s.trim_start().len();
+            let trail = s.len() - s.trim_end().len();
+            (lead < s.len()).then(|| r.start + lead..r.end - trail)
+        })
+        .collect()
+}
+
+/// Whether `next` continues the sentence `previous`: `previous` ends with an abbreviation or an
+/// initial and `next` does not open with a usual sentence starter.
+fn continues(previous: &str, next: &str) -> bool {
+    let previous = previous.trim_end();
+    let Some(before_dot) = previous.strip_suffix('.') else {
+        return false;
+    };
+    let word = before_dot
+        .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == '\u{201c}')
+        .next()
+        .unwrap_or("");
+    let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
+    let abbreviation = ABBREVIATIONS.contains(&word.to_lowercase().as_str());
+    if !(initial || abbreviation) {
+        return false;
+    }
+    let first_word: String = next
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_alphanumeric())
+        .collect();
+    // Titles and initials always continue: "Mr. Smith", "J. K. Rowling".
+    let title = matches!(
+        word.to_lowercase().as_str(),
+        "mr" | "mrs"
+            | "ms"
+            | "dr"
+            | "prof"
+            | "st"
+            | "mt"
+            | "rev"
+            | "gen"
+            | "col"
+            | "lt"
+            | "sgt"
+            | "capt"
+            | "gov"
+            | "sen"
+            | "rep"
+            | "messrs"
+    );
+    initial && first_word.chars().next().is_some_and(char::is_uppercase)
+        || title
+        || !SENTENCE_STARTERS.contains(&first_word.to_lowercase().as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(text: &str) -> Vec<&str> {
+        sentences(text).into_iter().map(|r| &text[r]).collect()
+    }
+
+    #[test]
+    fn plain_sentences_split_at_full_stops_question_and_exclamation_marks() {
+        assert_eq!(
+            split("Rome is in Italy. Is Paris in France? Yes!  It is."),
+            ["Rome is in Italy.", "Is Paris in France?", "Yes!", "It is."]
+        );
+        // WebNLG's tokenized text: spaces before the full stop.
+        assert_eq!(
+            split("X is in Greece . The capital of the country is Athens ."),
+            ["X is in Greece .", "The capital of the country is Athens ."]
+        );
+    }
+
+    #[test]
+    fn abbreviations_initials_and_decimals_do_not_end_sentences() {
+        assert_eq!(
+            split("Mr. Smith met Dr. Jones at St. Paul's. They talked."),
+            ["Mr. Smith met Dr. Jones at St. Paul's.", "They talked."]
+        );
+        assert_eq!(
+            split("J. K. Rowling wrote it. The U.S. Army bought 3.5 million copies."),
+            [
+                "J. K. Rowling wrote it.",
+                "The U.S. Army bought 3.5 million copies."
+            ]
+        );
+        assert_eq!(
+            split("Cities, e.g. Paris, are big. See Fig. 3 for more."),
+            ["Cities, e.g. Paris, are big.", "See Fig. 3 for more."]
+        );
+        // An abbreviation that does end the sentence, before a usual sentence starter.
+        assert_eq!(
+            split("He moved to the U.S. The company followed."),
+            ["He moved to the U.S.", "The company followed."]
+        );
+    }
+
+    #[test]
+    fn quotes_and_brackets_stay_with_their_sentence() {
+        assert_eq!(
+            split("He said \"It is late.\" Then he left. (It was noon.) Fine."),
+            [
+                "He said \"It is late.\"",
+                "Then he left.",
+                "(It was noon.)",
+                "Fine."
+            ]
+        );
+    }
+
+    #[test]
+    fn spans_cover_no_outer_whitespace_and_empty_text_has_none() {
+        let text = "  \tOne.\r\n\r\nTwo.  ";
+        assert_eq!(split(text), ["One.", "Two."]);
+        assert!(sentences("").is_empty());
+        assert!(sentences(" \n\t ").is_empty());
+        // Punctuation alone is one sentence, multi-byte text keeps char boundaries.
+        assert_eq!(split("..."), ["..."]);
+        assert_eq!(split("Zoë ist hier. Ça va."), ["Zoë ist hier.", "Ça va."]);
+    }
+}

@@ -1,0 +1,250 @@
+//! Where the model runs on a text: chunks of consecutive sentences shaped like its training
+//! texts, overlapping by one sentence, and overlapping windows inside a sentence too long for one
+//! run. Every chunk is one input of the model; the pipeline merges their predictions (see
+//! `Predictor::predict_documents`).
+//!
+//! WebNLG's training texts are short multi-sentence entries (at most 80 tokens and 6 sentences in
+//! both WebNLG and WebNLG*'s training sets; a fifth of their facts link entities of different
+//! sentences), so a document is cut into such entries rather than into single sentences: facts
+//! stated across adjacent sentences are then found as in training. The one-sentence overlap puts
+//! every pair of adjacent sentences into some chunk together.
+
+use std::ops::Range;
+
+/// How texts are cut into model inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkPlan {
+    /// Tokens per chunk of sentences, at most (a single longer sentence is windowed).
+    pub tokens: usize,
+    /// Sentences per chunk, at most.
+    pub sentences: usize,
+    /// A text of at most `tokens` tokens and this many sentences is read whole, like a training
+    /// text, instead of in chunks.
+    pub whole_sentences: usize,
+    /// Tokens per window of a sentence longer than `tokens`... and than the model's limit.
+    pub window: usize,
+    /// Tokens shared by consecutive windows of one long sentence (less than half a window).
+    pub overlap: usize,
+}
+
+/// The largest training text of WebNLG and WebNLG* in tokens (80).
+pub const DEFAULT_CHUNK_TOKENS: usize = 80;
+/// A text of at most this many sentences (and [`DEFAULT_CHUNK_TOKENS`] tokens) is read whole.
+/// 98% of WebNLG's training texts have at most 3 sentences; 4 was chosen on WebNLG and WebNLG*
+/// dev (RESULTS.md, "Documents"): it reads every dev text whole as before, while five texts joined
+/// into one (often under 80 tokens) are read in chunks.
+pub const DEFAULT_WHOLE_SENTENCES: usize = 4;
+/// Sentences per chunk: pairs of adjacent sentences. Chosen on WebNLG dev with the shipped exact
+/// model (RESULTS.md, "Documents"): larger chunks, up to a training text's 6 sentences, found more
+/// facts across sentences and many more false ones.
+pub const DEFAULT_CHUNK_SENTENCES: usize = 2;
+/// The probability a triple linking two sentences needs (chosen on WebNLG dev with
+/// [`DEFAULT_CHUNK_SENTENCES`]; the model is confidently wrong about many links between
+/// unrelated sentences).
+pub const DEFAULT_JOINT_THRESHOLD: f32 = 0.99;
+/// Tokens shared by consecutive windows of an over-long sentence.
+pub const DEFAULT_WINDOW_OVERLAP: usize = 50;
+
+impl ChunkPlan {
+    /// Token ranges to run for a text of `n` tokens whose sentences start at `starts` (sorted,
+    /// the first 0; empty means one sentence). Chunks cover every token, follow the text's order
+    /// and overlap by one sentence (or `overlap` tokens inside a long sentence).
+    pub fn chunks(&self, n: usize, starts: &[usize]) -> Vec<Range<usize>> {
+        let sentences = self.sentences(n, starts);
+        if sentences.is_empty() {
+            return Vec::new();
+        }
+        let budget = self.tokens.max(1);
+        let max_sentences = self.sentences.max(1);
+        let mut out = Vec::new();
+        let mut first = 0;
+        while first < sentences.len() {
+            let mut last = first + 1;
+            while last < sentences.len()
+                && last - first < max_sentences
+                && sentences[last].end - sentences[first].start <= budget
+            {
+                last += 1;
+            }
+            let range = sentences[first].start..sentences[last - 1].end;
+            if range.len() > self.window.max(1) {
+                out.extend(self.windows(range));
+            } else {
+                out.push(range);
+            }
+            if last == sentences.len() {
+                break;
+            }
+            // Overlap by one sentence when the chunk held more than one.
+            first = if last - first > 1 { last - 1 } else { last };
+        }
+        out
+    }
+
+    /// What the model runs on a text. A text shaped like a training text (at most `tokens` tokens
+    /// and `whole_sentences` sentences) is read whole. A longer one is read as each sentence alone (windowed when longer than `window`),
+    /// whose entities and triples are kept, then the chunks of [`ChunkPlan::chunks`] that hold more
+    /// than one sentence, from which only triples linking two sentences are taken (a sentence read
+    /// alone is read as in training; adjacent sentences read together add the facts that cross
+    /// them). The flag says which kind a unit is.
+    pub fn units(&self, n: usize, starts: &[usize]) -> Vec<(Range<usize>, bool)> {
+        let sentences = self.sentences(n, starts);
+        if n <= self.tokens.min(self.window) && sentences.len() <= self.whole_sentences {
+            return sentences
+                .first()
+                .map(|_| (0..n, false))
+                .into_iter()
+                .collect();
+        }
+        let mut out: Vec<(Range<usize>, bool)> = Vec::new();
+        for sentence in &sentences {
+            if sentence.len() > self.window.max(1) {
+                out.extend(
+                    self.windows(sentence.clone())
+                        .into_iter()
+                        .map(|w| (w, false)),
+                );
+            } else {
+                out.push((sentence.clone(), false));
+            }
+        }
+        if self.sentences > 1 {
+            out.extend(
+                self.chunks(n, starts)
+                    .into_iter()
+                    .filter(|c| {
+                        sentences
+                            .iter()
+                            .filter(|s| c.start <= s.start && s.end <= c.end)
+                            .count()
+                            > 1
+                    })
+                    .map(|c| (c, true)),
+            );
+        }
+        out
+    }
+
+    fn sentences(&self, n: usize, starts: &[usize]) -> Vec<Range<usize>> {
+        if n == 0 {
+            return Vec::new();
+        }
+        let mut bounds: Vec<usize> = starts.iter().copied().filter(|&s| s < n).collect();
+        if bounds.first() != Some(&0) {
+            bounds.insert(0, 0);
+        }
+        bounds.dedup();
+        bounds.push(n);
+        bounds.windows(2).map(|w| w[0]..w[1]).collect()
+    }
+
+    /// Windows of `window` tokens over `range`, each starting `window - overlap` after the last.
+    fn windows(&self, range: Range<usize>) -> Vec<Range<usize>> {
+        let window = self.window.max(1);
+        let overlap = self.overlap.min(window.saturating_sub(1) / 2);
+        let stride = window - overlap;
+        let mut out = Vec::new();
+        let mut start = range.start;
+        loop {
+            let end = (start + window).min(range.end);
+            out.push(start..end);
+            if end == range.end {
+                return out;
+            }
+            start += stride;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(tokens: usize, sentences: usize, window: usize, overlap: usize) -> ChunkPlan {
+        ChunkPlan {
+            tokens,
+            sentences,
+            whole_sentences: 6,
+            window,
+            overlap,
+        }
+    }
+
+    #[test]
+    fn a_short_text_is_one_chunk() {
+        let p = plan(80, 6, 200, 50);
+        assert_eq!(p.chunks(20, &[0, 8, 15]), vec![0..20]);
+        assert_eq!(p.chunks(20, &[]), vec![0..20]);
+        assert!(p.chunks(0, &[0]).is_empty());
+    }
+
+    #[test]
+    fn chunks_overlap_by_one_sentence_and_every_neighbour_pair_shares_one() {
+        let p = plan(30, 3, 200, 50);
+        // Ten sentences of ten tokens.
+        let starts: Vec<usize> = (0..10).map(|i| i * 10).collect();
+        let chunks = p.chunks(100, &starts);
+        assert_eq!(chunks, [0..30, 20..50, 40..70, 60..90, 80..100]);
+        for i in 0..9 {
+            let pair = i * 10..(i + 2) * 10;
+            assert!(
+                chunks
+                    .iter()
+                    .any(|c| c.start <= pair.start && pair.end <= c.end),
+                "sentences {i} and {} share no chunk",
+                i + 1
+            );
+        }
+    }
+
+    #[test]
+    fn a_sentence_longer_than_the_window_gets_overlapping_windows() {
+        let p = plan(80, 6, 200, 50);
+        let chunks = p.chunks(500, &[0]);
+        assert_eq!(chunks, [0..200, 150..350, 300..500]);
+        // Any two tokens at most `overlap` apart share a window.
+        for a in 0..500 {
+            for b in a..(a + 50).min(500) {
+                assert!(chunks.iter().any(|c| c.contains(&a) && c.contains(&b)));
+            }
+        }
+        // A long sentence between short ones: the short ones keep their own chunks.
+        let chunks = p.chunks(320, &[0, 10, 310]);
+        assert_eq!(chunks, [0..10, 10..210, 160..310, 310..320]);
+    }
+
+    #[test]
+    fn units_are_every_sentence_alone_then_the_multi_sentence_chunks() {
+        // A text like a training text is read whole.
+        assert_eq!(
+            plan(30, 2, 200, 50).units(25, &[0, 10, 18]),
+            [(0..25, false)]
+        );
+        let p = plan(20, 2, 200, 50);
+        let units = p.units(25, &[0, 10, 18]);
+        assert_eq!(
+            units,
+            [
+                (0..10, false),
+                (10..18, false),
+                (18..25, false),
+                (0..18, true),
+                (10..25, true)
+            ]
+        );
+        // One sentence per chunk: sentences alone, nothing else.
+        let single = plan(20, 1, 200, 50);
+        assert_eq!(
+            single.units(25, &[0, 10]),
+            [(0..10, false), (10..25, false)]
+        );
+    }
+
+    #[test]
+    fn an_overlap_of_half_a_window_or_more_is_clamped() {
+        let p = plan(80, 6, 10, 9);
+        let chunks = p.chunks(25, &[]);
+        assert!(chunks.windows(2).all(|w| w[1].start > w[0].start));
+        assert_eq!(chunks.last().map(|c| c.end), Some(25));
+    }
+}

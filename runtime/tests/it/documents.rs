@@ -1,0 +1,180 @@
+//! Documents: the segmenter's sentences, chunks read by the model, and offsets into the original
+//! text whatever its whitespace.
+
+use serde_json::Value;
+
+use crate::util::*;
+
+fn extract(dir: &std::path::Path) -> std::process::Command {
+    let mut cmd = rin(dir);
+    cmd.arg("extract").arg("-m").arg(model(Fixture::Pos));
+    cmd
+}
+
+/// The first `n` WebNLG sentences as text (tokens joined by spaces).
+fn webnlg_texts(n: usize) -> Vec<String> {
+    webnlg_sentences(n).iter().map(|t| t.join(" ")).collect()
+}
+
+/// The `[start, end)` character range of `text`.
+fn chars(text: &str, start: u64, end: u64) -> String {
+    text.chars()
+        .skip(start as usize)
+        .take((end - start) as usize)
+        .collect()
+}
+
+#[test]
+fn offsets_slice_the_original_document_back_whatever_its_whitespace() {
+    let dir = tempfile::tempdir().unwrap();
+    let sentences = webnlg_texts(12);
+    // Documents of several sentences with CRLF, tabs, leading blanks and multi-byte characters.
+    let documents: Vec<String> = (0..6)
+        .map(|d| {
+            let mut doc = String::from(["", "  ", "\t", "\r\n", " \u{00a0}", "Zoë: "][d]);
+            for (i, s) in sentences[d * 2..d * 2 + 2].iter().enumerate() {
+                let s = s.replace(" Texas", " Téxas").replace("Ice", "Ïce");
+                doc.push_str(&s);
+                doc.push_str(["\r\n", "\t ", "  \u{2003}"][(d + i) % 3]);
+            }
+            doc
+        })
+        .collect();
+    let input: String = documents
+        .iter()
+        .map(|d| serde_json::json!({ "text": d }).to_string() + "\n")
+        .collect();
+    let results = json_lines(&run(&mut extract(dir.path()), input.as_bytes()));
+    assert_eq!(results.len(), documents.len());
+    let mut checked = 0;
+    for (result, document) in results.iter().zip(&documents) {
+        assert_eq!(result["text"], document.as_str());
+        let mentions = result["entities"].as_array().unwrap().iter().chain(
+            result["triples"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|t| [&t["subject"], &t["object"]]),
+        );
+        for m in mentions {
+            let (start, end) = (m["start"].as_u64().unwrap(), m["end"].as_u64().unwrap());
+            assert_eq!(chars(document, start, end), m["text"].as_str().unwrap());
+            checked += 1;
+        }
+        let spans = result["sentences"].as_array().unwrap();
+        assert!(spans.len() >= 2, "{document:?}: {spans:?}");
+        let mut previous_end = 0;
+        for s in spans {
+            let (start, end) = (s[0].as_u64().unwrap(), s[1].as_u64().unwrap());
+            assert!(previous_end <= start && start < end);
+            let sentence = chars(document, start, end);
+            assert_eq!(sentence.trim(), sentence, "no outer whitespace");
+            previous_end = end;
+        }
+    }
+    assert!(checked > 20, "only {checked} mentions checked");
+}
+
+#[test]
+fn empty_blank_and_punctuation_only_documents_are_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = "{\"text\": \"\"}\n{\"text\": \"... !!! ??\"}\n{\"text\": \" \\r\\n\\t \"}\n";
+    let results = json_lines(&run(&mut extract(dir.path()), input.as_bytes()));
+    assert_eq!(results.len(), 3);
+    for blank in [&results[0], &results[2]] {
+        assert!(blank["tokens"].as_array().unwrap().is_empty(), "{blank}");
+        assert!(blank["triples"].as_array().unwrap().is_empty(), "{blank}");
+        assert!(blank.get("sentences").is_none(), "{blank}");
+    }
+    assert_eq!(results[1]["tokens"].as_array().unwrap().len(), 3);
+    assert_eq!(results[1]["sentences"], serde_json::json!([[0, 10]]));
+}
+
+/// Triples whose entities lie on both sides of token 200.
+fn straddling(result: &Value) -> usize {
+    result["triples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| {
+            let (s, o) = (
+                t["subject"]["tokens"][0].as_u64().unwrap(),
+                t["object"]["tokens"][0].as_u64().unwrap(),
+            );
+            (s < 200) != (o < 200)
+        })
+        .count()
+}
+
+#[test]
+fn a_triple_straddling_a_window_cut_is_recovered_by_the_overlap() {
+    let dir = tempfile::tempdir().unwrap();
+    // One sentence of 260 tokens: windows 0..200 and 150..260 share 50 tokens.
+    let words: Vec<String> = webnlg_texts(40)
+        .join(" ")
+        .split(' ')
+        .filter(|w| *w != ".")
+        .take(260)
+        .map(String::from)
+        .collect();
+    assert_eq!(words.len(), 260);
+    let text = words.join(" ") + "\n";
+    let run_with = |overlap: &str| {
+        let out = run(
+            extract(dir.path()).args(["--segmenter", "lines", "--window-overlap", overlap]),
+            text.as_bytes(),
+        );
+        json_lines(&out).remove(0)
+    };
+    let overlapping = run_with("50");
+    let cut = run_with("0");
+    // Without overlap no window holds both sides of the cut at 200; with it, 150..260 does.
+    assert_eq!(straddling(&cut), 0);
+    assert!(straddling(&overlapping) > 0, "{overlapping}");
+    assert_eq!(overlapping["tokens"].as_array().unwrap().len(), 260);
+}
+
+#[test]
+fn documents_are_scored_against_the_joined_gold() {
+    let dir = tempfile::tempdir().unwrap();
+    let eval = |extra: &[&str]| -> Value {
+        let out = run(
+            rin(dir.path())
+                .args(["eval", "--json", "-m"])
+                .arg(repo_root().join("models/webnlg"))
+                .arg("--data")
+                .arg(repo_root().join("data/webnlg"))
+                .args(extra),
+            b"",
+        );
+        json_lines(&out).remove(0)
+    };
+    let plain = eval(&[]);
+    // One text per document, one sentence per line: exactly the plain scores.
+    let one = eval(&["--documents", "1", "--segmenter", "lines"]);
+    assert_eq!(plain["triples"], one["triples"]);
+    // With the english segmenter, the few texts of more than 4 sentences are read in chunks.
+    let segmented = eval(&["--documents", "1"]);
+    let gap =
+        plain["triples"]["f1"].as_f64().unwrap() - segmented["triples"]["f1"].as_f64().unwrap();
+    assert!(
+        gap.abs() < 0.005,
+        "{} against {}",
+        segmented["triples"],
+        plain["triples"]
+    );
+    let five = eval(&["--documents", "5"]);
+    assert_eq!(five["documents_of"], 5);
+    assert_eq!(five["segmenter"], "english");
+    // The gold triples of joined texts are counted once per document.
+    assert!(
+        five["triples"]["gold"].as_u64().unwrap() <= plain["triples"]["gold"].as_u64().unwrap()
+    );
+    let lines = eval(&["--documents", "5", "--segmenter", "lines"]);
+    assert!(
+        five["triples"]["f1"].as_f64().unwrap() > lines["triples"]["f1"].as_f64().unwrap() + 0.2,
+        "segmenting must beat one-run-per-document by far: {} against {}",
+        five["triples"]["f1"],
+        lines["triples"]["f1"]
+    );
+}
