@@ -15,6 +15,7 @@
 //! into consecutive windows of at most that many tokens ([`LongSentences::Split`]), each run on
 //! its own; entities and triples that would cross a window boundary are then lost.
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::PathBuf;
 
@@ -476,10 +477,22 @@ impl Predictor {
         // Merge chunks back into texts, shifting their token positions. A token's tag comes from
         // the first chunk that holds it; entities and triples found twice are kept once.
         let mut predictions: Vec<Prediction> = vec![Prediction::default(); sentences.len()];
+        // Where each text's triples and entities are, to merge in constant time per item.
+        let mut triple_at: Vec<HashMap<Triple, usize>> = vec![HashMap::new(); sentences.len()];
+        let mut entity_seen: Vec<HashSet<Span>> = vec![HashSet::new(); sentences.len()];
         for (unit, prediction) in units.iter().zip(decoded) {
             let prediction = prediction.expect("invariant: every unit is in exactly one batch");
             let shift = |s: Span| Span::new(s.start + unit.offset, s.end + unit.offset);
             let out = &mut predictions[unit.sentence];
+            let seen = &mut triple_at[unit.sentence];
+            let mut add = |out: &mut Prediction, triple: Triple, score: f32| match seen.get(&triple)
+            {
+                Some(&at) => out.triples[at].score = out.triples[at].score.max(score),
+                None => {
+                    seen.insert(triple, out.triples.len());
+                    out.triples.push(ScoredTriple { triple, score });
+                }
+            };
             if unit.joint {
                 let text_starts = starts.get(unit.sentence).map_or(&[][..], Vec::as_slice);
                 let sentence_of = |token: usize| text_starts.partition_point(|&s| s <= token);
@@ -494,13 +507,7 @@ impl Predictor {
                     {
                         continue;
                     }
-                    match out.triples.iter_mut().find(|o| o.triple == triple) {
-                        Some(found) => found.score = found.score.max(t.score),
-                        None => out.triples.push(ScoredTriple {
-                            triple,
-                            score: t.score,
-                        }),
-                    }
+                    add(out, triple, t.score);
                 }
                 continue;
             }
@@ -512,7 +519,7 @@ impl Predictor {
                     .skip(covered.saturating_sub(unit.offset)),
             );
             for entity in prediction.entities.into_iter().map(shift) {
-                if !out.entities.contains(&entity) {
+                if entity_seen[unit.sentence].insert(entity) {
                     out.entities.push(entity);
                 }
             }
@@ -522,13 +529,7 @@ impl Predictor {
                     relation: t.triple.relation,
                     object: shift(t.triple.object),
                 };
-                match out.triples.iter_mut().find(|o| o.triple == triple) {
-                    Some(found) => found.score = found.score.max(t.score),
-                    None => out.triples.push(ScoredTriple {
-                        triple,
-                        score: t.score,
-                    }),
-                }
+                add(out, triple, t.score);
             }
         }
         for prediction in &mut predictions {
