@@ -99,6 +99,7 @@ impl Stages {
             threshold: self.model.threshold(),
             match_mode: self.model.match_mode(),
         };
+        let lines = rin_plugin_host::Segmenter::lines();
         let extractions = texts
             .iter()
             .zip(&spans)
@@ -106,9 +107,13 @@ impl Stages {
             .enumerate()
             .map(|(b, ((text, spans), sentence))| {
                 let prediction = decode_one(&output, b, sentence.len(), options);
-                Extraction::new(text.clone(), spans, &prediction, self.model.relations())
+                let sentence_spans = lines.segment_spans(text)?;
+                Ok(
+                    Extraction::new(text.clone(), spans, &prediction, self.model.relations())
+                        .with_sentences(&sentence_spans),
+                )
             })
-            .collect();
+            .collect::<Result<Vec<_>>>()?;
         lap(4, &mut clock);
         Ok(extractions)
     }
@@ -134,6 +139,8 @@ pub fn run(
         batch_size: batch,
         // The test fixtures carry a toy tag set; timing does not depend on it.
         allow_tagset_mismatch: true,
+        // One model run per text, as the stages below do it (documents have their own path).
+        segmenter: Some(rin_plugin_host::LINES.to_owned()),
         ..PipelineConfig::default()
     };
     let extractor = Extractor::load(Model::open(model_dir)?, &config)?;

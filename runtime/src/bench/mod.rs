@@ -287,6 +287,8 @@ pub fn run(
                 plugin_dir: target.plugin_dir.clone(),
                 // One call is one batch, up to the largest batch size there is.
                 batch_size: crate::pipeline::MAX_BATCH_SIZE,
+                // One model run per text, like graph mode (documents are read in chunks).
+                segmenter: Some(rin_plugin_host::LINES.to_owned()),
                 ..PipelineConfig::default()
             };
             loaded = Some((
