@@ -34,7 +34,7 @@ const WEBNLG: Shipped = Shipped {
 
 /// The test sentences as text: CasRel's `text`, or JointER's `tokens` joined by spaces (what the
 /// trainer's references were made from).
-fn test_texts(data: &str) -> Vec<String> {
+pub(crate) fn test_texts(data: &str) -> Vec<String> {
     let data: Value = serde_json::from_str(
         &std::fs::read_to_string(repo_root().join(data).join("test.json")).unwrap(),
     )

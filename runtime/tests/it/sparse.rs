@@ -56,27 +56,11 @@ fn extract(
     json_lines(&out)
 }
 
-/// The test split of a bundled data set as lines of space-separated tokens.
+/// The test split of a bundled data set, one text per line.
 fn test_lines(data: &str) -> String {
-    let records: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo_root().join(data).join("test.json")).unwrap(),
-    )
-    .unwrap();
-    records
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| match r["text"].as_str() {
-            Some(text) => text.split_whitespace().collect::<Vec<_>>().join(" "),
-            None => r["tokens"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|t| t.as_str().unwrap())
-                .collect::<Vec<_>>()
-                .join(" "),
-        })
-        .map(|line| line + "\n")
+    crate::shipped::test_texts(data)
+        .into_iter()
+        .map(|text| text + "\n")
         .collect()
 }
 

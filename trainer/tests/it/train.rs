@@ -6,7 +6,7 @@ use rin_trainer::{DeviceChoice, TrainConfig};
 use crate::util::{data_dir, setup};
 
 /// A small, fast run on the first 40 WebNLG sentences (it ships POS tags).
-fn small_config(run_dir: &std::path::Path, epochs: usize) -> TrainConfig {
+pub(crate) fn small_config(run_dir: &std::path::Path, epochs: usize) -> TrainConfig {
     TrainConfig {
         data_dir: data_dir("webnlg"),
         run_dir: run_dir.to_path_buf(),

@@ -10,9 +10,9 @@ use rin_exporter::pb::ModelProto;
 use rin_exporter::weights::names::WORD_EMBEDDING;
 use rin_exporter::ExportOptions;
 use rin_trainer::train::{train, Silent};
-use rin_trainer::{DeviceChoice, TrainConfig};
+use rin_trainer::TrainConfig;
 
-use crate::util::{data_dir, setup};
+use crate::util::setup;
 
 /// Distinct 8-d vectors: row `i` is `i + 0.125 * d` for `d` in 0..8.
 fn vector(i: usize) -> Vec<f32> {
@@ -71,26 +71,13 @@ fn unseen_words_keep_their_vectors_through_training_and_export() {
     let glove = dir.path().join("glove.txt");
     let rows = write_glove(&glove);
     let run = dir.path().join("run");
+    // The small run of the training tests (first 40 WebNLG sentences, 8-d vectors), with the
+    // vectors file and its words.
     let config = TrainConfig {
-        data_dir: data_dir("webnlg"),
-        run_dir: run.clone(),
         embeddings: Some(glove),
         glove_words: 3,
         name_substitution: 0.5,
-        word_dim: 8,
-        pos_dim: 4,
-        lstm_hidden: 8,
-        relation_hidden: 8,
-        k: Some(2),
-        batch_size: 10,
-        epochs: 2,
-        lr: 1e-2,
-        device: DeviceChoice::Cpu,
-        threads: Some(1),
-        train_limit: Some(40),
-        dev_limit: Some(20),
-        seed: 7,
-        ..TrainConfig::default()
+        ..crate::train::small_config(&run, 2)
     };
     train(config, &mut Silent).unwrap();
     let export = dir.path().join("export");
