@@ -105,12 +105,11 @@ impl Outputs {
         {
             return None;
         }
-        let pairs = self
-            .entity_probs
-            .iter()
-            .zip(&other.entity_probs)
-            .chain(self.relation_probs.iter().zip(&other.relation_probs));
-        Some(pairs.map(|(a, b)| (a - b).abs()).fold(0.0, f32::max))
+        // NaN when any value is not finite (rin_core::parity): a check `diff <= tolerance` fails.
+        Some(rin_core::parity::worse(
+            rin_core::parity::max_abs_difference(&self.entity_probs, &other.entity_probs),
+            rin_core::parity::max_abs_difference(&self.relation_probs, &other.relation_probs),
+        ))
     }
 }
 

@@ -26,6 +26,7 @@ pub mod decode;
 pub mod error;
 pub mod metric;
 pub mod model_config;
+pub mod parity;
 pub mod pos;
 pub mod relation;
 pub mod sentence;

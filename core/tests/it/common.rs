@@ -22,13 +22,29 @@ pub fn load(dir: &str, split: &str, format: DataFormat) -> (RelationSet, Dataset
     (relations, dataset)
 }
 
-/// The directory when it exists; otherwise prints why the test is skipped.
+/// The directory when it exists; otherwise says why the test is skipped (printed, and appended to
+/// `$RIN_SKIP_LOG`). With `RIN_REQUIRE_SHARED` set (`cargo xtask test` sets it when ../shared/data
+/// exists) a missing directory fails the test instead.
 pub fn shared_dir(dir: &str, name: &str) -> Option<PathBuf> {
     let path = PathBuf::from(dir);
     if path.is_dir() {
-        Some(path)
-    } else {
-        println!("skipping: ../shared/data/{name} not found");
-        None
+        return Some(path);
     }
+    let reason = format!("../shared/data/{name} not found");
+    assert!(
+        std::env::var_os("RIN_REQUIRE_SHARED").is_none(),
+        "{reason} (RIN_REQUIRE_SHARED is set: this test must not be skipped)"
+    );
+    println!("skipping: {reason}");
+    if let Some(log) = std::env::var_os("RIN_SKIP_LOG") {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+        {
+            let _ = writeln!(f, "rin-core data test: {reason}");
+        }
+    }
+    None
 }

@@ -87,16 +87,36 @@ pub fn run_python<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(
     stdout
 }
 
-/// Skips a test (returns from it) with a printed reason when the venv is missing.
+/// Skips a test (returns from it) when the venv is missing: the reason is printed and appended to
+/// `$RIN_SKIP_LOG`; with `RIN_REQUIRE_VENV` set (`cargo xtask test` sets it), it fails instead.
 macro_rules! require_venv {
     () => {
         match $crate::util::venv_python() {
             Ok(p) => p,
             Err(reason) => {
-                eprintln!("skipped: {reason}");
+                $crate::util::skip(module_path!(), &reason);
                 return;
             }
         }
     };
+}
+
+/// Records a skipped test, or fails it when `RIN_REQUIRE_VENV` says the venv must be there.
+pub fn skip(test: &str, reason: &str) {
+    assert!(
+        std::env::var_os("RIN_REQUIRE_VENV").is_none(),
+        "{test}: {reason} (RIN_REQUIRE_VENV is set: this test must not be skipped)"
+    );
+    eprintln!("skipped: {reason}");
+    if let Some(log) = std::env::var_os("RIN_SKIP_LOG") {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+        {
+            let _ = writeln!(f, "{test}: {reason}");
+        }
+    }
 }
 pub(crate) use require_venv;

@@ -67,12 +67,11 @@ fn real_rows(output: &ModelOutput, b: usize, n: usize) -> (Vec<f32>, Vec<f32>) {
 
 fn assert_close(a: &[f32], b: &[f32], what: &str) {
     assert_eq!(a.len(), b.len(), "{what}");
-    let worst = a
-        .iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0f32, f32::max);
-    assert!(worst < 1e-5, "{what}: max difference {worst}");
+    let worst = rin_core::parity::max_abs_difference(a, b);
+    assert!(
+        rin_core::parity::within(worst, 1e-5),
+        "{what}: max difference {worst}"
+    );
 }
 
 #[test]

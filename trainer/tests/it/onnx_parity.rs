@@ -57,10 +57,8 @@ fn to_vec(t: &Tensor) -> Vec<f32> {
 
 fn max_difference(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len(), "output sizes differ");
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f32::max)
+    // NaN when either side has a value that is not finite: the tolerance check then fails.
+    rin_core::parity::max_abs_difference(a, b)
 }
 
 /// Exports `checkpoint` for every K and compares ONNX Runtime with tch on each batch; returns the
@@ -111,7 +109,8 @@ pub(crate) fn check(checkpoint: &Path, batches: &[PaddedBatch]) -> f32 {
                 batch.batch,
                 batch.seq_len
             );
-            worst = worst.max(entity_diff).max(relation_diff);
+            worst =
+                rin_core::parity::worse(worst, rin_core::parity::worse(entity_diff, relation_diff));
         }
     }
     worst
