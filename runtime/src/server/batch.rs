@@ -8,11 +8,14 @@
 //! job, then gathers more until the batch holds `max_batch` texts or `max_wait` has passed since
 //! the first job was queued, and leaves the queue to the next idle worker while it runs the batch.
 //! A job that would overflow the batch waits for the next one; a job bigger than `max_batch` runs
-//! alone. Jobs whose client has gone (timed out or disconnected) are dropped unrun.
+//! alone. So does a job much longer or much shorter than the batch's first ([`COST_RATIO`]): the
+//! model's cost grows with the square of a text's length, and a short request batched with a long
+//! one would wait for it. Deferred jobs keep their order and lead the next batches. Jobs whose
+//! client has gone (timed out or disconnected) are dropped unrun.
 //!
 //! Closing the queue ([`Queue::close`]) lets the workers finish what is queued, then stop.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, RwLock};
@@ -193,8 +196,28 @@ impl Workers {
 /// The receiving side, shared by the workers: whoever holds the lock is gathering a batch.
 struct Intake {
     receiver: Receiver<Job>,
-    /// A job taken off the queue that did not fit into the previous batch.
-    held: Option<Job>,
+    /// Jobs taken off the queue that did not fit into an earlier batch, in queue order.
+    held: VecDeque<Job>,
+}
+
+/// Jobs whose longest texts differ by more than this factor (in characters) run in different
+/// batches.
+pub const COST_RATIO: usize = 4;
+
+/// A job's cost in a batch: its longest text, in bytes (at least 1).
+fn cost(job: &Job) -> usize {
+    job.request
+        .texts
+        .iter()
+        .map(String::len)
+        .max()
+        .unwrap_or(0)
+        .max(1)
+}
+
+/// Whether `a` and `b` are close enough in cost to share a batch.
+fn similar(a: usize, b: usize) -> bool {
+    a.max(b) <= a.min(b).saturating_mul(COST_RATIO)
 }
 
 /// Starts the queue and `config.workers` worker threads.
@@ -206,7 +229,7 @@ pub fn start(
     let (sender, receiver) = mpsc::sync_channel(config.queue_capacity.max(1));
     let intake = Arc::new(Mutex::new(Intake {
         receiver,
-        held: None,
+        held: VecDeque::new(),
     }));
     let (load_tx, load_rx) = watch::channel(LoadState::default());
     let load_tx = Arc::new(load_tx);
@@ -270,7 +293,7 @@ fn worker(
 /// Gathers the next batch; `None` once the queue is closed and empty.
 fn next_batch(intake: &Mutex<Intake>, config: BatchConfig, metrics: &Metrics) -> Option<Vec<Job>> {
     let mut intake = intake.lock().unwrap_or_else(|e| e.into_inner());
-    let first = match intake.held.take() {
+    let first = match intake.held.pop_front() {
         Some(job) => job,
         None => {
             let job = intake.receiver.recv().ok()?;
@@ -279,26 +302,45 @@ fn next_batch(intake: &Mutex<Intake>, config: BatchConfig, metrics: &Metrics) ->
         }
     };
     let deadline = first.queued + config.max_wait;
+    let first_cost = cost(&first);
     let mut texts = first.request.len();
     let mut jobs = vec![first];
+    let mut deferred: VecDeque<Job> = VecDeque::new();
+    // Jobs held from earlier batches come first, then the queue until the deadline.
+    let mut earlier = std::mem::take(&mut intake.held);
     while texts < config.max_batch {
-        let next = match deadline.checked_duration_since(Instant::now()) {
-            Some(left) if !left.is_zero() => intake.receiver.recv_timeout(left),
-            // Past the deadline: still take what is already queued.
-            _ => intake.receiver.try_recv().map_err(|e| match e {
-                mpsc::TryRecvError::Empty => RecvTimeoutError::Timeout,
-                mpsc::TryRecvError::Disconnected => RecvTimeoutError::Disconnected,
-            }),
+        let job = match earlier.pop_front() {
+            Some(job) => job,
+            // Deferred jobs are held outside the bounded queue: holding no more than it could
+            // keeps --queue the bound on waiting work.
+            None if deferred.len() >= config.queue_capacity.max(1) => break,
+            None => {
+                let next = match deadline.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => intake.receiver.recv_timeout(left),
+                    // Past the deadline: still take what is already queued.
+                    _ => intake.receiver.try_recv().map_err(|e| match e {
+                        mpsc::TryRecvError::Empty => RecvTimeoutError::Timeout,
+                        mpsc::TryRecvError::Disconnected => RecvTimeoutError::Disconnected,
+                    }),
+                };
+                let Ok(job) = next else { break };
+                metrics.dequeued();
+                job
+            }
         };
-        let Ok(job) = next else { break };
-        metrics.dequeued();
         if texts + job.request.len() > config.max_batch {
-            intake.held = Some(job);
+            deferred.push_back(job);
             break;
+        }
+        if !similar(first_cost, cost(&job)) {
+            deferred.push_back(job);
+            continue;
         }
         texts += job.request.len();
         jobs.push(job);
     }
+    deferred.extend(earlier);
+    intake.held = deferred;
     Some(jobs)
 }
 

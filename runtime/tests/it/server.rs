@@ -29,6 +29,8 @@ use crate::util::*;
 /// empty results. It records the number of requests of every batch.
 struct Fake {
     batches: Arc<Mutex<Vec<usize>>>,
+    /// The first text of every request of every batch, in order.
+    contents: Arc<Mutex<Vec<Vec<String>>>>,
     gate: Arc<Mutex<mpsc::Receiver<()>>>,
     started: mpsc::Sender<()>,
     cancelled: mpsc::Sender<()>,
@@ -66,6 +68,12 @@ impl Backend for Fake {
 
     fn run(&mut self, requests: Vec<Request>) -> Vec<Result<Vec<Extraction>, RunError>> {
         self.batches.lock().unwrap().push(requests.len());
+        self.contents.lock().unwrap().push(
+            requests
+                .iter()
+                .map(|r| r.texts.first().cloned().unwrap_or_default())
+                .collect(),
+        );
         let _ = self.started.send(());
         requests
             .into_iter()
@@ -94,6 +102,7 @@ impl Backend for Fake {
 struct FakeServer {
     server: Server,
     batches: Arc<Mutex<Vec<usize>>>,
+    contents: Arc<Mutex<Vec<Vec<String>>>>,
     open_gate: mpsc::Sender<()>,
     started: mpsc::Receiver<()>,
     cancelled: mpsc::Receiver<()>,
@@ -131,11 +140,14 @@ fn fake_server(config: &ServerConfig) -> FakeServer {
     let gate = Arc::new(Mutex::new(gate));
     let (started_tx, started) = mpsc::channel();
     let (cancelled_tx, cancelled) = mpsc::channel();
+    let contents: Arc<Mutex<Vec<Vec<String>>>> = Arc::default();
     let factory: BackendFactory = {
         let batches = batches.clone();
+        let contents = contents.clone();
         Arc::new(move |_| {
             Ok(Box::new(Fake {
                 batches: batches.clone(),
+                contents: contents.clone(),
                 gate: gate.clone(),
                 started: started_tx.clone(),
                 cancelled: cancelled_tx.clone(),
@@ -145,6 +157,7 @@ fn fake_server(config: &ServerConfig) -> FakeServer {
     FakeServer {
         server: Server::start(fake_info(), config, factory),
         batches,
+        contents,
         open_gate,
         started,
         cancelled,
@@ -498,6 +511,64 @@ async fn a_timed_out_request_stops_its_batch_and_frees_the_worker() {
     fake.server.stop();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_and_short_requests_run_in_separate_batches() {
+    let fake = fake_server(&small_config());
+    ready(&fake.server).await;
+    let router = fake.server.router();
+    let blocker = {
+        let router = router.clone();
+        tokio::spawn(async move { post(&router, "{\"text\": \"block\"}").await })
+    };
+    let started = fake.started;
+    let started = tokio::task::spawn_blocking(move || {
+        started.recv_timeout(Duration::from_secs(10)).unwrap();
+        started
+    })
+    .await
+    .unwrap();
+    // While the worker is busy, queue a long, two short and another long request, in this order.
+    let (long_a, long_b) = ("a".repeat(400), "b".repeat(300));
+    let mut tasks = Vec::new();
+    for (i, text) in [long_a.as_str(), "s1", "s2", long_b.as_str()]
+        .iter()
+        .enumerate()
+    {
+        let body = serde_json::json!({ "text": text }).to_string();
+        let client = router.clone();
+        tasks.push(tokio::spawn(async move { post(&client, &body).await }));
+        // Liveness only: wait until the request is queued, so the queue holds them in order.
+        loop {
+            let (_, _, metrics) = call(&router, Method::GET, "/metrics", "").await;
+            if metrics
+                .as_str()
+                .unwrap()
+                .contains(&format!("rin_queue_depth {}", i + 1))
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+    fake.open_gate.send(()).unwrap();
+    assert_eq!(blocker.await.unwrap().0, StatusCode::OK);
+    for task in tasks {
+        assert_eq!(task.await.unwrap().0, StatusCode::OK);
+    }
+    drop(started);
+    // The short requests do not wait in a batch with the long ones (before: one batch of four).
+    let contents = fake.contents.lock().unwrap().clone();
+    assert_eq!(
+        contents,
+        [
+            vec!["block".to_owned()],
+            vec![long_a.clone(), long_b.clone()],
+            vec!["s1".to_owned(), "s2".to_owned()]
+        ]
+    );
+    fake.server.stop();
+}
+
 #[tokio::test]
 async fn readiness_waits_for_the_model_and_extract_answers_503_until_then() {
     let (release, gate) = mpsc::channel::<()>();
@@ -506,6 +577,7 @@ async fn readiness_waits_for_the_model_and_extract_answers_503_until_then() {
         let _ = gate.lock().unwrap().recv();
         Ok(Box::new(Fake {
             batches: Arc::default(),
+            contents: Arc::default(),
             gate: Arc::new(Mutex::new(mpsc::channel().1)),
             started: mpsc::channel().0,
             cancelled: mpsc::channel().0,
