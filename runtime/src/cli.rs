@@ -467,6 +467,11 @@ pub struct ServeArgs {
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub shutdown_timeout: std::time::Duration,
 
+    /// Close a connection on which the client sends nothing for this long (an idle keep-alive
+    /// connection, or headers that never come). Must be longer than --request-timeout.
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    pub idle_timeout: std::time::Duration,
+
     /// The tokenizer plugin (name or library path). Default: the manifest's, or `english`.
     #[arg(long)]
     pub tokenizer: Option<String>,

@@ -30,6 +30,13 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
     } else {
         (args.max_batch.max(1), args.max_wait)
     };
+    if args.idle_timeout <= args.request_timeout {
+        anyhow::bail!(
+            "--idle-timeout ({:?}) must be longer than --request-timeout ({:?}): a connection waits for its answer",
+            args.idle_timeout,
+            args.request_timeout
+        );
+    }
     let config = ServerConfig {
         batch: BatchConfig {
             workers: args.workers.max(1),
@@ -41,6 +48,7 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
         max_texts: args.max_texts.max(1),
         request_timeout: args.request_timeout,
         shutdown_timeout: args.shutdown_timeout,
+        idle_timeout: args.idle_timeout,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

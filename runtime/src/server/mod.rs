@@ -30,6 +30,7 @@
 
 mod api;
 pub mod batch;
+mod idle;
 pub mod metrics;
 
 use std::future::{Future, IntoFuture};
@@ -72,6 +73,10 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// On shutdown, how long in-flight requests may take before the server stops anyway.
     pub shutdown_timeout: Duration,
+    /// A connection on which the client sends nothing for this long is closed (idle keep-alive,
+    /// slow or missing headers). Longer than `request_timeout`: the read side waits while a
+    /// request runs.
+    pub idle_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -87,6 +92,7 @@ impl Default for ServerConfig {
             max_texts: 64,
             request_timeout: Duration::from_secs(30),
             shutdown_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -353,6 +359,7 @@ impl Server {
             }
         };
         let drain_limit = state.inner.limits.shutdown_timeout;
+        let listener = idle::IdleTimeoutListener::new(listener, state.inner.limits.idle_timeout);
         let server = axum::serve(listener, router(state.clone()))
             .with_graceful_shutdown(signal)
             .into_future();

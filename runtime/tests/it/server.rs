@@ -131,6 +131,7 @@ fn small_config() -> ServerConfig {
         max_texts: 4,
         request_timeout: Duration::from_secs(10),
         shutdown_timeout: Duration::from_secs(10),
+        idle_timeout: Duration::from_secs(30),
     }
 }
 
@@ -745,6 +746,48 @@ async fn shutdown_is_bounded_while_a_batch_runs_on() {
         .unwrap();
     open_gate.send(()).unwrap();
     let _ = client.await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_that_sends_nothing_is_closed() {
+    let mut config = small_config();
+    config.idle_timeout = Duration::from_millis(300);
+    let fake = fake_server(&config);
+    ready(&fake.server).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(fake.server.serve(listener, async {
+        let _ = stopped.await;
+    }));
+    let silent = tokio::task::spawn_blocking(move || {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        // A liveness guard only: the server closes the connection long before this.
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let mut buf = [0u8; 64];
+        stream.read(&mut buf)
+    });
+    // Before: the server kept the silent connection open forever (this read timed out).
+    let read = silent.await.unwrap();
+    assert!(
+        matches!(read, Ok(0))
+            || matches!(&read, Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset),
+        "the server should close a silent connection: {read:?}"
+    );
+    // A client that talks is served as before.
+    let (status, body) = tokio::task::spawn_blocking(move || http(addr, "GET", "/healthz", ""))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status, 200, "{body}");
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(20), serving)
+        .await
+        .expect("the server stops")
+        .unwrap()
+        .unwrap();
 }
 
 fn pipeline_config() -> PipelineConfig {
