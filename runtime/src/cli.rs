@@ -74,6 +74,11 @@ pub struct ModelArgs {
     #[arg(long)]
     pub threads: Option<usize>,
 
+    /// Disable ONNX Runtime's CPU memory arena, so that memory taken by an outsized input is
+    /// given back after it (what a long-running server wants; costs a little speed).
+    #[arg(long)]
+    pub no_cpu_arena: bool,
+
     /// Sentences per batch (sentences are grouped by length), 1 to 4096.
     #[arg(long, default_value_t = rin_runtime::pipeline::DEFAULT_BATCH_SIZE, value_parser = parse_batch_size)]
     pub batch_size: usize,

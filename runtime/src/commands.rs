@@ -78,6 +78,7 @@ pub(crate) fn pipeline_config(args: &ModelArgs, tokenizer: Option<String>) -> Pi
                 DeviceArg::Auto => Device::Auto,
             },
             threads: args.threads,
+            no_cpu_arena: args.no_cpu_arena,
         },
         batch_size: args.batch_size,
         threshold: args.threshold,

@@ -44,6 +44,9 @@ pub struct OrtConfig {
     pub device: Device,
     /// Intra-op threads; `None` keeps ONNX Runtime's default (one per core).
     pub threads: Option<usize>,
+    /// Disable ONNX Runtime's CPU memory arena: tensors go back to the system allocator after
+    /// each run, so a process's memory falls again after an outsized request (servers).
+    pub no_cpu_arena: bool,
 }
 
 /// The execution provider a session really runs on.
@@ -447,25 +450,30 @@ impl ModelSession {
         cuda: bool,
     ) -> Result<Self> {
         let fallback = config.device == Device::Auto;
-        let (session, provider) =
-            build_session(&runtime.environment, path, config.threads, cuda, fallback).map_err(
-                |source| {
-                    if cuda && !fallback {
-                        Error::CudaUnavailable {
-                            reason: format!(
-                            "ONNX Runtime ({}) could not create a CUDA session for {}: {source}",
-                            runtime.library.path.display(),
-                            path.display()
-                        ),
-                        }
-                    } else {
-                        Error::Session {
-                            path: path.to_owned(),
-                            source,
-                        }
-                    }
-                },
-            )?;
+        let (session, provider) = build_session(
+            &runtime.environment,
+            path,
+            config.threads,
+            cuda,
+            fallback,
+            config.no_cpu_arena,
+        )
+        .map_err(|source| {
+            if cuda && !fallback {
+                Error::CudaUnavailable {
+                    reason: format!(
+                        "ONNX Runtime ({}) could not create a CUDA session for {}: {source}",
+                        runtime.library.path.display(),
+                        path.display()
+                    ),
+                }
+            } else {
+                Error::Session {
+                    path: path.to_owned(),
+                    source,
+                }
+            }
+        })?;
         check_io(&session, path, &names)?;
         tracing::debug!(graph = %path.display(), provider = provider.name(), "session ready");
         Ok(ModelSession {
@@ -596,9 +604,10 @@ fn build_session(
     threads: Option<usize>,
     cuda: bool,
     fallback: bool,
+    no_arena: bool,
 ) -> ort::Result<(Session, ExecutionProvider)> {
     if cuda {
-        match try_build_session(environment, path, threads, true) {
+        match try_build_session(environment, path, threads, true, no_arena) {
             Ok(session) => return Ok((session, ExecutionProvider::Cuda)),
             Err(e) if fallback => tracing::warn!(
                 "device auto: using the CPU because the CUDA execution provider failed: {e}"
@@ -606,7 +615,7 @@ fn build_session(
             Err(e) => return Err(e),
         }
     }
-    let session = try_build_session(environment, path, threads, false)?;
+    let session = try_build_session(environment, path, threads, false, no_arena)?;
     Ok((session, ExecutionProvider::Cpu))
 }
 
@@ -617,6 +626,7 @@ fn try_build_session(
     path: &Path,
     threads: Option<usize>,
     cuda: bool,
+    no_arena: bool,
 ) -> ort::Result<Session> {
     let mut builder = Session::builder(environment)?
         .with_optimization_level(GraphOptimizationLevel::Level3)?
@@ -629,6 +639,10 @@ fn try_build_session(
         // Fail loudly: by default ONNX Runtime would fall back to the CPU without a word.
         builder =
             builder.with_execution_providers([ep::CUDA::default().build().error_on_failure()])?;
+    }
+    if no_arena {
+        builder = builder
+            .with_execution_providers([ep::CPU::default().with_arena_allocator(false).build()])?;
     }
     builder.commit_from_file(path)
 }

@@ -283,6 +283,7 @@ pub fn run(
                         BenchDevice::Cuda => Device::Cuda,
                     },
                     threads: case.threads,
+                    no_cpu_arena: false,
                 },
                 plugin_dir: target.plugin_dir.clone(),
                 // One call is one batch, up to the largest batch size there is.
