@@ -178,3 +178,80 @@ fn documents_are_scored_against_the_joined_gold() {
         lines["triples"]["f1"]
     );
 }
+
+/// The host's fixture plugins (`plugins/host/tests/fixtures`), built as the host's tests build
+/// them; returns the segmenter that misbehaves on request.
+fn faulty_segmenter() -> std::path::PathBuf {
+    let target = std::env::current_exe()
+        .unwrap()
+        .ancestors()
+        .nth(3)
+        .expect("test executable inside a cargo target directory")
+        .join("plugin-tests");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args(["build", "-q", "-p", "rin-plugin-faulty", "--manifest-path"])
+        .arg(repo_root().join("plugins/host/tests/fixtures/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&target)
+        .env_remove("CARGO_TARGET_DIR")
+        .status()
+        .expect("run cargo");
+    assert!(status.success(), "building the fixture plugins failed");
+    target.join("debug").join(format!(
+        "{}rin_plugin_faulty{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    ))
+}
+
+#[test]
+fn a_failing_segmenter_is_named_with_the_document_and_the_others_are_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let plugin = faulty_segmenter();
+    let input = [
+        "A fine first text .",
+        "panic",
+        "reversed",
+        "A fine last text .",
+    ]
+    .iter()
+    .map(|t| serde_json::json!({ "text": t }).to_string() + "\n")
+    .collect::<String>();
+    let run_with = |extra: &[&str]| {
+        run(
+            extract(dir.path())
+                .arg("--segmenter")
+                .arg(&plugin)
+                .args(extra),
+            input.as_bytes(),
+        )
+    };
+    // Stopping at the first failure: the document before it is written, the error names the
+    // plugin, the document and what went wrong.
+    let out = run_with(&[]);
+    assert_fails_with(
+        &out,
+        &["stdin line 2", "sentence segmentation", "boom in segment"],
+    );
+    let written: Vec<Value> = String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(written.len(), 1);
+    assert_eq!(written[0]["text"], "A fine first text .");
+    // --keep-going: both bad documents are skipped with a warning, the good ones are written.
+    let out = run_with(&["--keep-going"]);
+    let results = json_lines(&out);
+    let texts: Vec<&str> = results
+        .iter()
+        .map(|r| r["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["A fine first text .", "A fine last text ."]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("segmenter `faulty`") && err.contains("empty or reversed"),
+        "{err}"
+    );
+}
