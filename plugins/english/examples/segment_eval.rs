@@ -1,9 +1,13 @@
-//! Sentence boundary precision, recall and F1 of the `english` segmenter on CoNLL-2000 (WSJ):
-//! the gold sentences are detokenized and joined into running text, and a predicted sentence end
+//! Sentence boundary precision, recall and F1 of the `english` segmenter: a predicted sentence end
 //! is correct when it falls where a gold sentence ends.
+//!
+//! - CoNLL-2000 (WSJ, `.txt`): the gold sentences are detokenized and joined into one text.
+//! - UD English EWT (`.conllu`): each `# newdoc` document's `# text` lines joined by spaces (web
+//!   text: forums, reviews, e-mail); `benchmarks/segmenters.py` scores pysbd on the same texts.
 //!
 //! ```sh
 //! cargo run --release -p rin-plugin-english --example segment_eval -- ../shared/pos/conll2000/test.txt
+//! cargo run --release -p rin-plugin-english --example segment_eval -- ../shared/pos/ud-ewt/en_ewt-ud-test.conllu
 //! ```
 
 use std::collections::BTreeSet;
@@ -13,6 +17,29 @@ fn main() {
         .nth(1)
         .unwrap_or_else(|| "../shared/pos/conll2000/test.txt".into());
     let data = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    if path.ends_with(".conllu") {
+        let (mut gold_n, mut predicted_n, mut correct) = (0usize, 0usize, 0usize);
+        for document in ud_documents(&data) {
+            let mut text = String::new();
+            let mut gold = BTreeSet::new();
+            for sentence in &document {
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                text.push_str(sentence);
+                gold.insert(text.len());
+            }
+            let predicted: BTreeSet<usize> = rin_plugin_english::sentences(&text)
+                .into_iter()
+                .map(|r| r.end)
+                .collect();
+            correct += predicted.intersection(&gold).count();
+            gold_n += gold.len();
+            predicted_n += predicted.len();
+        }
+        report(&path, gold_n, predicted_n, correct);
+        return;
+    }
     let mut text = String::new();
     let mut gold = BTreeSet::new();
     for block in data.split("\n\n") {
@@ -33,19 +60,36 @@ fn main() {
         .into_iter()
         .map(|r| r.end)
         .collect();
-    let correct = predicted.intersection(&gold).count() as f64;
+    let correct = predicted.intersection(&gold).count();
+    report(&path, gold.len(), predicted.len(), correct);
+}
+
+fn report(path: &str, gold: usize, predicted: usize, correct: usize) {
     let (p, r) = (
-        correct / predicted.len() as f64,
-        correct / gold.len() as f64,
+        correct as f64 / predicted as f64,
+        correct as f64 / gold as f64,
     );
     println!(
-        "{path}: {} gold sentences, {} predicted, {correct} boundaries correct: P {:.4} R {:.4} F1 {:.4}",
-        gold.len(),
-        predicted.len(),
-        p,
-        r,
+        "{path}: {gold} gold sentences, {predicted} predicted, {correct} boundaries correct: P {p:.4} R {r:.4} F1 {:.4}",
         2.0 * p * r / (p + r)
     );
+}
+
+/// The `# text` of each sentence, grouped by `# newdoc` documents.
+fn ud_documents(data: &str) -> Vec<Vec<&str>> {
+    let mut documents: Vec<Vec<&str>> = Vec::new();
+    for line in data.lines() {
+        if line.starts_with("# newdoc") || documents.is_empty() && line.starts_with("# text") {
+            documents.push(Vec::new());
+        }
+        if let Some(text) = line.strip_prefix("# text = ") {
+            if let Some(document) = documents.last_mut() {
+                document.push(text.trim());
+            }
+        }
+    }
+    documents.retain(|d| !d.is_empty());
+    documents
 }
 
 /// Joins Penn Treebank tokens into text: no space before closing punctuation, clitics and closing
