@@ -165,10 +165,7 @@ unsafe extern "C" fn tokenizer_metadata<T: Tokenizer + Instance>(
     sink: MetadataSink,
     error: ErrorSink,
 ) -> Status {
-    guard(error, || {
-        send_metadata(instance::<T>(T::init)?.metadata(), sink);
-        Ok(())
-    })
+    report_metadata(sink, error, T::init, T::metadata)
 }
 
 thread_local! {
@@ -195,10 +192,7 @@ unsafe extern "C" fn segmenter_metadata<T: Segmenter + Instance>(
     sink: MetadataSink,
     error: ErrorSink,
 ) -> Status {
-    guard(error, || {
-        send_metadata(instance::<T>(T::init)?.metadata(), sink);
-        Ok(())
-    })
+    report_metadata(sink, error, T::init, T::metadata)
 }
 
 unsafe extern "C" fn segment<T: Segmenter + Instance>(
@@ -214,6 +208,19 @@ unsafe extern "C" fn segment<T: Segmenter + Instance>(
                 .map_err(Failure::from)
         })
     }
+}
+
+/// The body of every kind's `metadata`: builds the instance if needed and reports its metadata.
+fn report_metadata<T: Instance>(
+    sink: MetadataSink,
+    error: ErrorSink,
+    init: fn() -> Result<T, PluginError>,
+    metadata: fn(&T) -> Metadata,
+) -> Status {
+    guard(error, || {
+        send_metadata(metadata(instance::<T>(init)?), sink);
+        Ok(())
+    })
 }
 
 /// The body of `tokenize` and `segment`: borrows the text, fills the span buffer with `split`,
@@ -251,10 +258,7 @@ unsafe extern "C" fn tagger_metadata<T: Tagger + Instance>(
     sink: MetadataSink,
     error: ErrorSink,
 ) -> Status {
-    guard(error, || {
-        send_metadata(instance::<T>(T::init)?.metadata(), sink);
-        Ok(())
-    })
+    report_metadata(sink, error, T::init, T::metadata)
 }
 
 unsafe extern "C" fn tagger_tagset<T: Tagger + Instance>(

@@ -223,24 +223,12 @@ pub trait Tagger: Send + Sync + 'static {
 #[macro_export]
 macro_rules! export_tokenizer {
     ($ty:ty) => {
-        const _: () = {
-            impl $crate::ffi::Instance for $ty {
-                fn cell() -> &'static $crate::ffi::InstanceCell<Self> {
-                    static CELL: $crate::ffi::InstanceCell<$ty> = $crate::ffi::InstanceCell::new();
-                    &CELL
-                }
-            }
-        };
-
-        /// Entry point of the rin tokenizer plugin ABI.
-        #[unsafe(no_mangle)]
-        #[allow(unsafe_code)]
-        pub extern "C" fn rin_tokenizer_plugin_v1(
-            host_abi_version: u32,
-        ) -> *const $crate::abi::TokenizerVTable {
-            static TABLE: $crate::abi::TokenizerVTable = $crate::ffi::tokenizer_table::<$ty>();
-            $crate::ffi::entry(host_abi_version, &TABLE)
-        }
+        $crate::__export_plugin!(
+            $ty,
+            rin_tokenizer_plugin_v1,
+            TokenizerVTable,
+            tokenizer_table
+        );
     };
 }
 
@@ -265,23 +253,12 @@ pub trait Segmenter: Send + Sync + 'static {
 #[macro_export]
 macro_rules! export_segmenter {
     ($ty:ty) => {
-        const _: () = {
-            impl $crate::ffi::Instance for $ty {
-                fn cell() -> &'static $crate::ffi::InstanceCell<Self> {
-                    static CELL: $crate::ffi::InstanceCell<$ty> = $crate::ffi::InstanceCell::new();
-                    &CELL
-                }
-            }
-        };
-
-        #[unsafe(no_mangle)]
-        #[allow(unsafe_code)]
-        pub extern "C" fn rin_segmenter_plugin_v1(
-            host_abi_version: u32,
-        ) -> *const $crate::abi::SegmenterVTable {
-            static TABLE: $crate::abi::SegmenterVTable = $crate::ffi::segmenter_table::<$ty>();
-            $crate::ffi::entry(host_abi_version, &TABLE)
-        }
+        $crate::__export_plugin!(
+            $ty,
+            rin_segmenter_plugin_v1,
+            SegmenterVTable,
+            segmenter_table
+        );
     };
 }
 
@@ -293,6 +270,16 @@ macro_rules! export_segmenter {
 #[macro_export]
 macro_rules! export_tagger {
     ($ty:ty) => {
+        $crate::__export_plugin!($ty, rin_tagger_plugin_v1, TaggerVTable, tagger_table);
+    };
+}
+
+/// What the `export_*!` macros expand to: the type's static instance, and the `#[no_mangle]` entry
+/// point `$entry` returning its function table of type `abi::$table`, built by `ffi::$build`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __export_plugin {
+    ($ty:ty, $entry:ident, $table:ident, $build:ident) => {
         const _: () = {
             impl $crate::ffi::Instance for $ty {
                 fn cell() -> &'static $crate::ffi::InstanceCell<Self> {
@@ -302,13 +289,11 @@ macro_rules! export_tagger {
             }
         };
 
-        /// Entry point of the rin tagger plugin ABI.
+        /// Entry point of a rin plugin ABI function table.
         #[unsafe(no_mangle)]
         #[allow(unsafe_code)]
-        pub extern "C" fn rin_tagger_plugin_v1(
-            host_abi_version: u32,
-        ) -> *const $crate::abi::TaggerVTable {
-            static TABLE: $crate::abi::TaggerVTable = $crate::ffi::tagger_table::<$ty>();
+        pub extern "C" fn $entry(host_abi_version: u32) -> *const $crate::abi::$table {
+            static TABLE: $crate::abi::$table = $crate::ffi::$build::<$ty>();
             $crate::ffi::entry(host_abi_version, &TABLE)
         }
     };
