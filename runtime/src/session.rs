@@ -637,14 +637,34 @@ fn try_build_session(
     }
     if cuda {
         // Fail loudly: by default ONNX Runtime would fall back to the CPU without a word.
-        builder =
-            builder.with_execution_providers([ep::CUDA::default().build().error_on_failure()])?;
+        builder = builder.with_execution_providers([cuda_provider().build().error_on_failure()])?;
     }
     if no_arena {
         builder = builder
             .with_execution_providers([ep::CPU::default().with_arena_allocator(false).build()])?;
     }
     builder.commit_from_file(path)
+}
+
+/// The CUDA execution provider, with the settings named in `RIN_CUDA_OPTIONS` (comma-separated,
+/// for measuring them: `tf32` lets matrix products use TF32, `arena-same-as-requested` grows the
+/// GPU arena by what is asked rather than by powers of two). Unknown names are logged and ignored.
+fn cuda_provider() -> ep::CUDA {
+    let mut provider = ep::CUDA::default();
+    let options = std::env::var("RIN_CUDA_OPTIONS").unwrap_or_default();
+    for option in options.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+        provider = match option {
+            "tf32" => provider.with_tf32(true),
+            "arena-same-as-requested" => {
+                provider.with_arena_extend_strategy(ep::ArenaExtendStrategy::SameAsRequested)
+            }
+            other => {
+                tracing::warn!("RIN_CUDA_OPTIONS: unknown option {other:?} ignored");
+                provider
+            }
+        };
+    }
+    provider
 }
 
 fn check_io(session: &Session, path: &Path, names: &GraphNames) -> Result<()> {
