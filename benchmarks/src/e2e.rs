@@ -35,15 +35,15 @@ pub struct E2eRow {
     pub stages_match_extract: bool,
 }
 
-/// The stages by hand, with rin-runtime's own pieces.
-struct Stages {
+/// The stages by hand, with rin-runtime's own pieces (the extractor's model and session).
+struct Stages<'a> {
     tokenizer: rin_plugin_host::Tokenizer,
     tagger: Option<rin_plugin_host::Tagger>,
-    session: ModelSession,
-    model: Model,
+    session: &'a ModelSession,
+    model: &'a Model,
 }
 
-impl Stages {
+impl Stages<'_> {
     fn run(&self, texts: &[String], times: &mut [f64; 5]) -> Result<Vec<Extraction>> {
         let mut clock = Instant::now();
         let mut lap = |stage: usize, clock: &mut Instant| {
@@ -144,28 +144,17 @@ pub fn run(
         ..PipelineConfig::default()
     };
     let extractor = Extractor::load(Model::open(model_dir)?, &config)?;
-    let model = Model::open(model_dir)?;
     let plugins = extractor.predictor().plugins();
     let tokenizer = plugins.tokenizer(extractor.tokenizer_name())?;
     let tagger = match extractor.predictor().tagger() {
         Some(info) => Some(plugins.tagger(&info.name)?),
         None => None,
     };
-    let (runtime, _) = rin_runtime::session::setup(&ort)?;
-    let (_, graph) = model.graph(Some(k))?;
-    let session = ModelSession::load(
-        runtime,
-        &graph,
-        model.graph_names(),
-        model.relations().len(),
-        &ort,
-        false,
-    )?;
     let stages = Stages {
         tokenizer,
         tagger,
-        session,
-        model,
+        session: extractor.predictor().session(),
+        model: extractor.predictor().model(),
     };
     let texts = corpus.texts(tokens, batch);
     let expected = extractor.extract(&texts).context("Extractor::extract")?;

@@ -21,6 +21,11 @@ pub enum MatchMode {
 /// The paper's relation threshold.
 pub const DEFAULT_THRESHOLD: f32 = 0.5;
 
+/// Whether `t` can be a relation threshold: a probability in [0, 1] (NaN and infinities are not).
+pub fn is_threshold(t: f32) -> bool {
+    (0.0..=1.0).contains(&t)
+}
+
 /// The highest-scoring tag of each of the first `n` rows of `probs` (`[n, 5]`, row-major).
 ///
 /// Works on probabilities or logits alike, since softmax keeps the order. Ties go to the lower

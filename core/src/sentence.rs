@@ -46,6 +46,11 @@ impl Span {
         self.end <= self.start
     }
 
+    /// The same span `by` tokens later (a window's span placed back into its whole text).
+    pub fn shifted(&self, by: usize) -> Span {
+        Span::new(self.start + by, self.end + by)
+    }
+
     /// The span's tokens joined by one space, or `None` when it reaches past `tokens`.
     pub fn text(&self, tokens: &[String]) -> Option<String> {
         tokens.get(self.start..self.end).map(|t| t.join(" "))
@@ -61,6 +66,17 @@ pub struct Triple {
     pub relation: usize,
     /// The object entity.
     pub object: Span,
+}
+
+impl Triple {
+    /// The same triple with both spans `by` tokens later.
+    pub fn shifted(&self, by: usize) -> Triple {
+        Triple {
+            subject: self.subject.shifted(by),
+            relation: self.relation,
+            object: self.object.shifted(by),
+        }
+    }
 }
 
 /// One tokenized sentence with its gold annotation.

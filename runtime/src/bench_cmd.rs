@@ -35,11 +35,11 @@ pub fn bench(args: BenchArgs) -> Result<ExitCode> {
         None => Inputs::Synthetic { seed: args.seed },
     };
     let target = Target {
-        model_dir: args.model.clone(),
+        model: rin_runtime::Model::open(&args.model)?,
         library: args.ort_dylib.clone(),
         plugin_dir: args.plugin_dir.clone(),
     };
-    let trained_k = rin_runtime::Model::open(&args.model)?.trained_k();
+    let trained_k = target.model.trained_k();
     let total = plan.cases(trained_k).len();
     let bar = progress_bar(
         total as u64,

@@ -50,10 +50,11 @@ impl ChunkPlan {
     /// the first 0; empty means one sentence). Chunks cover every token, follow the text's order
     /// and overlap by one sentence (or `overlap` tokens inside a long sentence).
     pub fn chunks(&self, n: usize, starts: &[usize]) -> Vec<Range<usize>> {
-        let sentences = self.sentences(n, starts);
-        if sentences.is_empty() {
-            return Vec::new();
-        }
+        self.chunks_of(&sentence_ranges(n, starts))
+    }
+
+    /// [`ChunkPlan::chunks`] of a text whose sentences are `sentences` (see [`sentence_ranges`]).
+    fn chunks_of(&self, sentences: &[Range<usize>]) -> Vec<Range<usize>> {
         let budget = self.tokens.max(1);
         let max_sentences = self.sentences.max(1);
         let mut out = Vec::new();
@@ -66,12 +67,7 @@ impl ChunkPlan {
             {
                 last += 1;
             }
-            let range = sentences[first].start..sentences[last - 1].end;
-            if range.len() > self.window.max(1) {
-                out.extend(self.windows(range));
-            } else {
-                out.push(range);
-            }
+            out.extend(self.windowed(sentences[first].start..sentences[last - 1].end));
             if last == sentences.len() {
                 break;
             }
@@ -88,7 +84,7 @@ impl ChunkPlan {
     /// alone is read as in training; adjacent sentences read together add the facts that cross
     /// them). The flag says which kind a unit is.
     pub fn units(&self, n: usize, starts: &[usize]) -> Vec<(Range<usize>, bool)> {
-        let sentences = self.sentences(n, starts);
+        let sentences = sentence_ranges(n, starts);
         if n <= self.tokens.min(self.window) && sentences.len() <= self.whole_sentences {
             return sentences
                 .first()
@@ -96,53 +92,47 @@ impl ChunkPlan {
                 .into_iter()
                 .collect();
         }
-        let mut out: Vec<(Range<usize>, bool)> = Vec::new();
-        for sentence in &sentences {
-            if sentence.len() > self.window.max(1) {
-                out.extend(
-                    self.windows(sentence.clone())
-                        .into_iter()
-                        .map(|w| (w, false)),
-                );
-            } else {
-                out.push((sentence.clone(), false));
-            }
-        }
+        let mut out: Vec<(Range<usize>, bool)> = sentences
+            .iter()
+            .flat_map(|sentence| self.windowed(sentence.clone()))
+            .map(|range| (range, false))
+            .collect();
         if self.sentences > 1 {
+            // Sentences are ordered: those wholly inside `c` are a run found by two searches.
+            let whole_sentences_in = |c: &Range<usize>| {
+                let first = sentences.partition_point(|s| s.start < c.start);
+                let past = sentences.partition_point(|s| s.end <= c.end);
+                past.saturating_sub(first)
+            };
             out.extend(
-                self.chunks(n, starts)
+                self.chunks_of(&sentences)
                     .into_iter()
-                    .filter(|c| {
-                        sentences
-                            .iter()
-                            .filter(|s| c.start <= s.start && s.end <= c.end)
-                            .count()
-                            > 1
-                    })
+                    .filter(|c| whole_sentences_in(c) > 1)
                     .map(|c| (c, true)),
             );
         }
         out
     }
 
-    fn sentences(&self, n: usize, starts: &[usize]) -> Vec<Range<usize>> {
-        if n == 0 {
-            return Vec::new();
+    /// The tokens consecutive windows of an over-long sentence share: `overlap`, kept under half
+    /// a window so that windows always advance.
+    pub fn window_overlap(&self) -> usize {
+        self.overlap.min(self.window.max(1).saturating_sub(1) / 2)
+    }
+
+    /// `range` itself when it fits in a window, else its overlapping windows.
+    fn windowed(&self, range: Range<usize>) -> Vec<Range<usize>> {
+        if range.len() > self.window.max(1) {
+            self.windows(range)
+        } else {
+            vec![range]
         }
-        let mut bounds: Vec<usize> = starts.iter().copied().filter(|&s| s < n).collect();
-        if bounds.first() != Some(&0) {
-            bounds.insert(0, 0);
-        }
-        bounds.dedup();
-        bounds.push(n);
-        bounds.windows(2).map(|w| w[0]..w[1]).collect()
     }
 
     /// Windows of `window` tokens over `range`, each starting `window - overlap` after the last.
     fn windows(&self, range: Range<usize>) -> Vec<Range<usize>> {
         let window = self.window.max(1);
-        let overlap = self.overlap.min(window.saturating_sub(1) / 2);
-        let stride = window - overlap;
+        let stride = window - self.window_overlap();
         let mut out = Vec::new();
         let mut start = range.start;
         loop {
@@ -154,6 +144,22 @@ impl ChunkPlan {
             start += stride;
         }
     }
+}
+
+/// The token ranges of the sentences of a text of `n` tokens whose sentences start at `starts`
+/// (sorted; 0 is implied; starts at or past `n` are ignored). No range is empty.
+pub fn sentence_ranges(n: usize, starts: &[usize]) -> Vec<Range<usize>> {
+    let mut bounds: Vec<usize> = starts.iter().copied().filter(|&s| s < n).collect();
+    if bounds.first() != Some(&0) {
+        bounds.insert(0, 0);
+    }
+    bounds.dedup();
+    bounds.push(n);
+    bounds
+        .windows(2)
+        .map(|w| w[0]..w[1])
+        .filter(|r| !r.is_empty())
+        .collect()
 }
 
 #[cfg(test)]

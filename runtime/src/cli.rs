@@ -280,7 +280,7 @@ pub fn parse_threshold(text: &str) -> Result<f32, String> {
         .trim()
         .parse()
         .map_err(|_| format!("{text:?} is not a number"))?;
-    if value.is_finite() && (0.0..=1.0).contains(&value) {
+    if rin_core::decode::is_threshold(value) {
         Ok(value)
     } else {
         Err(format!("{text} is not in [0, 1]"))

@@ -26,8 +26,8 @@ use rin_core::{
 use rin_plugin_host::{Segmenter, Tagger, TaggerInfo, Tokenizer};
 
 use crate::chunk::{
-    ChunkPlan, DEFAULT_CHUNK_SENTENCES, DEFAULT_CHUNK_TOKENS, DEFAULT_JOINT_THRESHOLD,
-    DEFAULT_WINDOW_OVERLAP,
+    sentence_ranges, ChunkPlan, DEFAULT_CHUNK_SENTENCES, DEFAULT_CHUNK_TOKENS,
+    DEFAULT_JOINT_THRESHOLD, DEFAULT_WINDOW_OVERLAP,
 };
 use crate::error::{Error, Result};
 use crate::extraction::Extraction;
@@ -101,14 +101,14 @@ impl PipelineConfig {
     /// size (1 to [`MAX_BATCH_SIZE`]).
     pub fn validate(&self) -> Result<()> {
         if let Some(t) = self.threshold {
-            if !(t.is_finite() && (0.0..=1.0).contains(&t)) {
+            if !rin_core::decode::is_threshold(t) {
                 return Err(Error::Setting {
                     name: "threshold",
                     detail: format!("{t} is not in [0, 1]"),
                 });
             }
         }
-        if !(self.joint_threshold.is_finite() && (0.0..=1.0).contains(&self.joint_threshold)) {
+        if !rin_core::decode::is_threshold(self.joint_threshold) {
             return Err(Error::Setting {
                 name: "joint threshold",
                 detail: format!("{} is not in [0, 1]", self.joint_threshold),
@@ -275,14 +275,14 @@ impl Predictor {
         })
     }
 
+    /// The ONNX Runtime session of the graph being run.
+    pub fn session(&self) -> &ModelSession {
+        &self.session
+    }
+
     /// The sentence segmenter.
     pub fn segmenter(&self) -> &Segmenter {
         &self.segmenter
-    }
-
-    /// How texts are cut into model inputs.
-    pub fn chunking(&self) -> ChunkPlan {
-        self.chunking
     }
 
     /// The model.
@@ -342,8 +342,7 @@ impl Predictor {
         input: &str,
     ) -> Result<Sentence> {
         let n = tokens.len();
-        let bounds = sentence_bounds(n, starts);
-        if let Some(longest) = bounds
+        if let Some(longest) = sentence_ranges(n, starts)
             .iter()
             .map(Range::len)
             .max()
@@ -360,7 +359,7 @@ impl Predictor {
                 LongSentences::Split => tracing::warn!(
                     "{input}: a sentence of {longest} tokens, run in overlapping windows of {} tokens sharing {} (a triple whose entities are further apart than that is lost)",
                     self.max_tokens,
-                    self.chunking.overlap.min(self.max_tokens.saturating_sub(1) / 2)
+                    self.chunking.window_overlap()
                 ),
             }
         }
@@ -383,6 +382,26 @@ impl Predictor {
                 .collect()
         });
         Ok(sentence)
+    }
+
+    /// The byte ranges of the sentences of `text` (the segmenter's), and the index of the first
+    /// token of each (its tokens at `token_spans`). `input` names the text in errors.
+    pub fn segment(
+        &self,
+        text: &str,
+        token_spans: &[Range<usize>],
+        input: &str,
+    ) -> Result<(Vec<Range<usize>>, Vec<usize>)> {
+        let sentences = self
+            .segmenter
+            .segment_spans(text)
+            .map_err(|source| Error::PluginCall {
+                input: input.to_owned(),
+                stage: "sentence segmentation",
+                source: Box::new(source),
+            })?;
+        let starts = sentence_starts(token_spans, &sentences);
+        Ok((sentences, starts))
     }
 
     /// The decoding settings in use (the configured or the manifest's threshold and match mode).
@@ -482,54 +501,43 @@ impl Predictor {
         let mut entity_seen: Vec<HashSet<Span>> = vec![HashSet::new(); sentences.len()];
         for (unit, prediction) in units.iter().zip(decoded) {
             let prediction = prediction.expect("invariant: every unit is in exactly one batch");
-            let shift = |s: Span| Span::new(s.start + unit.offset, s.end + unit.offset);
             let out = &mut predictions[unit.sentence];
-            let seen = &mut triple_at[unit.sentence];
-            let mut add = |out: &mut Prediction, triple: Triple, score: f32| match seen.get(&triple)
-            {
-                Some(&at) => out.triples[at].score = out.triples[at].score.max(score),
-                None => {
-                    seen.insert(triple, out.triples.len());
-                    out.triples.push(ScoredTriple { triple, score });
-                }
-            };
-            if unit.joint {
-                let text_starts = starts.get(unit.sentence).map_or(&[][..], Vec::as_slice);
-                let sentence_of = |token: usize| text_starts.partition_point(|&s| s <= token);
-                for t in prediction.triples {
-                    let triple = Triple {
-                        subject: shift(t.triple.subject),
-                        relation: t.triple.relation,
-                        object: shift(t.triple.object),
-                    };
-                    if sentence_of(triple.subject.start) == sentence_of(triple.object.start)
-                        || t.score < self.joint_threshold
-                    {
-                        continue;
+            if !unit.joint {
+                let covered = out.tags.len();
+                out.tags.extend(
+                    prediction
+                        .tags
+                        .into_iter()
+                        .skip(covered.saturating_sub(unit.offset)),
+                );
+                for entity in prediction.entities.iter().map(|e| e.shifted(unit.offset)) {
+                    if entity_seen[unit.sentence].insert(entity) {
+                        out.entities.push(entity);
                     }
-                    add(out, triple, t.score);
-                }
-                continue;
-            }
-            let covered = out.tags.len();
-            out.tags.extend(
-                prediction
-                    .tags
-                    .into_iter()
-                    .skip(covered.saturating_sub(unit.offset)),
-            );
-            for entity in prediction.entities.into_iter().map(shift) {
-                if entity_seen[unit.sentence].insert(entity) {
-                    out.entities.push(entity);
                 }
             }
+            let text_starts = starts.get(unit.sentence).map_or(&[][..], Vec::as_slice);
+            let sentence_of = |token: usize| text_starts.partition_point(|&s| s <= token);
+            let seen = &mut triple_at[unit.sentence];
             for t in prediction.triples {
-                let triple = Triple {
-                    subject: shift(t.triple.subject),
-                    relation: t.triple.relation,
-                    object: shift(t.triple.object),
-                };
-                add(out, triple, t.score);
+                let triple = t.triple.shifted(unit.offset);
+                // A chunk of several sentences adds only the confident triples linking two.
+                if unit.joint
+                    && (sentence_of(triple.subject.start) == sentence_of(triple.object.start)
+                        || t.score < self.joint_threshold)
+                {
+                    continue;
+                }
+                match seen.get(&triple) {
+                    Some(&at) => out.triples[at].score = out.triples[at].score.max(t.score),
+                    None => {
+                        seen.insert(triple, out.triples.len());
+                        out.triples.push(ScoredTriple {
+                            triple,
+                            score: t.score,
+                        });
+                    }
+                }
             }
         }
         for prediction in &mut predictions {
@@ -591,21 +599,14 @@ impl Predictor {
             let mut inputs = Vec::with_capacity(gold.len());
             let mut starts = Vec::with_capacity(gold.len());
             for (i, document) in gold.iter().enumerate() {
+                let name = format!("document {}", c * per_chunk + i + 1);
                 let (text, spans) = join_tokens(&document.tokens);
-                let sentences =
-                    self.segmenter
-                        .segment_spans(&text)
-                        .map_err(|source| Error::PluginCall {
-                            input: format!("document {}", c * per_chunk + i + 1),
-                            stage: "sentence segmentation",
-                            source: Box::new(source),
-                        })?;
-                let document_starts = sentence_starts(&spans, &sentences);
+                let (_, document_starts) = self.segment(&text, &spans, &name)?;
                 inputs.push(self.prepare_sentences(
                     document.tokens.clone(),
                     document.pos_tags.clone(),
                     &document_starts,
-                    &format!("document {}", c * per_chunk + i + 1),
+                    &name,
                 )?);
                 starts.push(document_starts);
             }
@@ -627,17 +628,16 @@ fn join_gold(sentences: &[Sentence]) -> Sentence {
     let mut tags = Vec::new();
     for s in sentences {
         let offset = joined.tokens.len();
-        let shift = |span: Span| Span::new(span.start + offset, span.end + offset);
         joined.tokens.extend(s.tokens.iter().cloned());
         if let Some(t) = &s.pos_tags {
             tags.extend(t.iter().cloned());
         }
-        joined.entities.extend(s.entities.iter().map(|&e| shift(e)));
-        joined.triples.extend(s.triples.iter().map(|t| Triple {
-            subject: shift(t.subject),
-            relation: t.relation,
-            object: shift(t.object),
-        }));
+        joined
+            .entities
+            .extend(s.entities.iter().map(|e| e.shifted(offset)));
+        joined
+            .triples
+            .extend(s.triples.iter().map(|t| t.shifted(offset)));
     }
     joined.pos_tags = all_tagged.then_some(tags);
     joined
@@ -715,21 +715,6 @@ pub fn sentence_starts(tokens: &[Range<usize>], sentences: &[Range<usize>]) -> V
         }
     }
     starts
-}
-
-/// The token ranges of the sentences of a text of `n` tokens starting at `starts`.
-fn sentence_bounds(n: usize, starts: &[usize]) -> Vec<Range<usize>> {
-    let mut bounds: Vec<usize> = starts.iter().copied().filter(|&s| s < n).collect();
-    if bounds.first() != Some(&0) {
-        bounds.insert(0, 0);
-    }
-    bounds.dedup();
-    bounds.push(n);
-    bounds
-        .windows(2)
-        .map(|w| w[0]..w[1])
-        .filter(|r| !r.is_empty())
-        .collect()
 }
 
 /// Tokens `range` of `sentence` (with their POS tags), without gold annotation.
@@ -825,16 +810,7 @@ impl Extractor {
                 stage: "tokenizing",
                 source: Box::new(source),
             })?;
-        let sentences = self
-            .predictor
-            .segmenter
-            .segment_spans(&text)
-            .map_err(|source| Error::PluginCall {
-                input: input.to_owned(),
-                stage: "sentence segmentation",
-                source: Box::new(source),
-            })?;
-        let starts = sentence_starts(&spans, &sentences);
+        let (sentences, starts) = self.predictor.segment(&text, &spans, input)?;
         let tokens = spans.iter().map(|r| text[r.clone()].to_owned()).collect();
         let sentence = self
             .predictor

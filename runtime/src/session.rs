@@ -11,7 +11,8 @@ use std::sync::{Mutex, OnceLock};
 
 use ort::ep;
 use ort::session::builder::GraphOptimizationLevel;
-use ort::session::Session;
+use ort::session::{Session, SessionOutputs};
+use ort::value::PrimitiveTensorElementType;
 
 use crate::error::{Error, Result};
 use crate::input::ModelInputs;
@@ -511,59 +512,24 @@ impl ModelSession {
             seq_len,
             source,
         })?;
-        let read = |name: &str, expected: Vec<i64>| -> Result<Vec<f32>> {
-            let value = outputs.get(name).ok_or_else(|| Error::GraphMismatch {
-                path: self.path.clone(),
-                detail: format!("no output named {name:?}"),
-            })?;
-            let (shape, data) =
-                value
-                    .try_extract_tensor::<f32>()
-                    .map_err(|source| Error::Inference {
-                        batch,
-                        seq_len,
-                        source,
-                    })?;
-            if shape[..] != expected[..] {
-                return Err(Error::OutputShape {
-                    name: name.to_owned(),
-                    expected,
-                    actual: shape.to_vec(),
-                });
-            }
-            Ok(data.to_vec())
-        };
+        let extract = |name: &str| self.extract::<f32>(&outputs, name, batch, seq_len);
         let (b, n, r) = (batch as i64, seq_len as i64, self.relations as i64);
-        let entity_probs = read(
-            &self.names.entity_probs,
-            vec![b, n, rin_core::Tag::COUNT as i64],
-        )?;
+        let entity_name = &self.names.entity_probs;
+        let (shape, entity_probs) = extract(entity_name)?;
+        expect_shape(entity_name, &[b, n, rin_core::Tag::COUNT as i64], &shape)?;
         let (relation_probs, relation_cells) = match &self.names.sparse {
-            None => (read(&self.names.relation_probs, vec![b, n, n, r])?, None),
+            None => {
+                let (shape, probs) = extract(&self.names.relation_probs)?;
+                expect_shape(&self.names.relation_probs, &[b, n, n, r], &shape)?;
+                (probs, None)
+            }
             Some(sparse) => {
-                let cells = outputs
-                    .get(&sparse.cells)
-                    .ok_or_else(|| Error::GraphMismatch {
-                        path: self.path.clone(),
-                        detail: format!("no output named {:?}", sparse.cells),
-                    })?;
                 let (shape, cells) =
-                    cells
-                        .try_extract_tensor::<i64>()
-                        .map_err(|source| Error::Inference {
-                            batch,
-                            seq_len,
-                            source,
-                        })?;
+                    self.extract::<i64>(&outputs, &sparse.cells, batch, seq_len)?;
                 let count = shape.first().copied().unwrap_or(0);
-                let scores = read(&sparse.scores, vec![count])?;
-                if shape[..] != [count, 4] {
-                    return Err(Error::OutputShape {
-                        name: sparse.cells.clone(),
-                        expected: vec![count, 4],
-                        actual: shape.to_vec(),
-                    });
-                }
+                let (score_shape, scores) = extract(&sparse.scores)?;
+                expect_shape(&sparse.scores, &[count], &score_shape)?;
+                expect_shape(&sparse.cells, &[count, 4], &shape)?;
                 let mut by_sentence = vec![Vec::new(); batch];
                 for (cell, &p) in cells.chunks_exact(4).zip(&scores) {
                     let index = |v: i64| usize::try_from(v).unwrap_or(usize::MAX);
@@ -589,9 +555,39 @@ impl ModelSession {
         })
     }
 
-    /// Whether the graph returns sparse relation cells (and so needs a threshold).
-    pub fn is_sparse(&self) -> bool {
-        self.names.sparse.is_some()
+    /// Output `name` of a run: its shape and its values, flat.
+    fn extract<T: PrimitiveTensorElementType + Clone>(
+        &self,
+        outputs: &SessionOutputs<'_>,
+        name: &str,
+        batch: usize,
+        seq_len: usize,
+    ) -> Result<(Vec<i64>, Vec<T>)> {
+        let value = outputs.get(name).ok_or_else(|| Error::GraphMismatch {
+            path: self.path.clone(),
+            detail: format!("no output named {name:?}"),
+        })?;
+        let (shape, data) = value
+            .try_extract_tensor::<T>()
+            .map_err(|source| Error::Inference {
+                batch,
+                seq_len,
+                source,
+            })?;
+        Ok((shape.to_vec(), data.to_vec()))
+    }
+}
+
+/// An error unless output `name` has the `expected` shape.
+fn expect_shape(name: &str, expected: &[i64], actual: &[i64]) -> Result<()> {
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(Error::OutputShape {
+            name: name.to_owned(),
+            expected: expected.to_vec(),
+            actual: actual.to_vec(),
+        })
     }
 }
 

@@ -168,3 +168,13 @@ fn sparse_cells_decode_to_the_dense_blocks_triples_and_scores() {
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].1, 0.8);
 }
+
+#[test]
+fn a_threshold_is_a_probability() {
+    for ok in [0.0, 0.5, 1.0] {
+        assert!(is_threshold(ok), "{ok}");
+    }
+    for bad in [-1.0, 1.5, f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+        assert!(!is_threshold(bad), "{bad}");
+    }
+}

@@ -17,7 +17,7 @@ pub mod workload;
 
 use std::path::PathBuf;
 
-use rin_core::{PaddedBatch, Sentence, Triple};
+use rin_core::{PaddedBatch, Sentence};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -236,8 +236,8 @@ pub struct Row {
 /// Where the graphs and plugins come from, and the ONNX Runtime library to load.
 #[derive(Debug, Clone)]
 pub struct Target {
-    /// The model folder.
-    pub model_dir: PathBuf,
+    /// The opened model folder.
+    pub model: Model,
     /// The ONNX Runtime library; `None` resolves it (the CUDA build when a case asks for CUDA).
     pub library: Option<PathBuf>,
     /// The plugin directory; `None` resolves it.
@@ -254,7 +254,7 @@ pub fn run(
     inputs: &Inputs,
     mut progress: impl FnMut(&Case),
 ) -> Result<Vec<Row>> {
-    let model = Model::open(&target.model_dir)?;
+    let model = &target.model;
     let library = match (&target.library, plan.devices.contains(&BenchDevice::Cuda)) {
         (Some(path), _) => Some(path.clone()),
         (None, true) => Some(
@@ -296,37 +296,29 @@ pub fn run(
                 case.device,
                 case.threads,
                 case.k,
-                Loaded::new(&model, &config)?,
+                Loaded {
+                    extractor: Extractor::load(model.clone(), &config)?,
+                },
             ));
         }
         let Some((_, _, _, sessions)) = &loaded else {
             unreachable!("loaded just above")
         };
-        rows.push(sessions.time(&model, &case, inputs, &plan.budget)?);
+        rows.push(sessions.time(model, &case, inputs, &plan.budget)?);
     }
     Ok(rows)
 }
 
 /// The sessions one (device, threads, K) needs: the graph alone and the whole pipeline.
+/// The pipeline of one (device, threads, K); graph mode times its session alone.
 struct Loaded {
-    graph: ModelSession,
     extractor: Extractor,
 }
 
 impl Loaded {
-    fn new(model: &Model, config: &PipelineConfig) -> Result<Loaded> {
-        let (_, path) = model.graph(config.k)?;
-        let (runtime, cuda) = session::setup(&config.ort)?;
-        let graph = ModelSession::load(
-            runtime,
-            &path,
-            model.graph_names(),
-            model.relations().len(),
-            &config.ort,
-            cuda,
-        )?;
-        let extractor = Extractor::load(model.clone(), config)?;
-        Ok(Loaded { graph, extractor })
+    /// The graph's session, the one the pipeline runs.
+    fn graph(&self) -> &ModelSession {
+        self.extractor.predictor().session()
     }
 
     fn time(&self, model: &Model, case: &Case, inputs: &Inputs, budget: &Budget) -> Result<Row> {
@@ -341,10 +333,10 @@ impl Loaded {
                 let pos = model.pos().unwrap_or(&empty);
                 let batch = ModelInputs::new(PaddedBatch::new(&refs, model.words(), pos))
                     .with_threshold(model.threshold());
-                let latencies = timing::measure(budget, || self.graph.run(&batch).map(drop))?;
+                let latencies = timing::measure(budget, || self.graph().run(&batch).map(drop))?;
                 Ok(Row {
                     case: case.clone(),
-                    provider: self.graph.provider().name().to_owned(),
+                    provider: self.graph().provider().name().to_owned(),
                     summary: summarize(&latencies, case.batch)?,
                     triples: None,
                     graph_agrees: None,
@@ -384,12 +376,11 @@ impl Loaded {
         let pos = predictor.model().pos().unwrap_or(&empty);
         let inputs = ModelInputs::new(PaddedBatch::new(&sentences, predictor.model().words(), pos))
             .with_threshold(predictor.threshold());
-        let output = self.graph.run(&inputs)?;
+        let output = self.graph().run(&inputs)?;
         let options = predictor.decode_options();
         let relations = predictor.model().relations();
         for (b, (sentence, extraction)) in sentences.iter().zip(extractions).enumerate() {
             let prediction = crate::pipeline::decode_one(&output, b, sentence.len(), options);
-            let mut from_graph: Vec<Triple> = prediction.plain_triples();
             let mut from_pipeline: Vec<(usize, usize, usize, usize, String)> = extraction
                 .triples
                 .iter()
@@ -403,8 +394,9 @@ impl Loaded {
                     )
                 })
                 .collect();
-            let mut graph_keys: Vec<(usize, usize, usize, usize, String)> = from_graph
-                .drain(..)
+            let mut graph_keys: Vec<(usize, usize, usize, usize, String)> = prediction
+                .plain_triples()
+                .into_iter()
                 .map(|t| {
                     (
                         t.subject.start,

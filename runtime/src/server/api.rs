@@ -283,7 +283,7 @@ pub fn parse_extract(body: &[u8], state: &AppState) -> Result<(Request, Vec<Stri
         });
     }
     let threshold = request.threshold.unwrap_or(info.threshold);
-    if !(threshold.is_finite() && (0.0..=1.0).contains(&threshold)) {
+    if !rin_core::decode::is_threshold(threshold) {
         return Err(ApiError::InvalidOption(format!(
             "threshold {threshold} is not in [0, 1]"
         )));
