@@ -123,6 +123,27 @@ impl Sentence {
         write_tags(self.tokens.len(), &self.tagged_entities())
     }
 
+    /// `sentences` read as one text: tokens and POS tags concatenated (tags only when every
+    /// part has them), entity spans and triples shifted to their place in the whole.
+    pub fn joined(sentences: &[&Sentence]) -> Sentence {
+        let mut whole = Sentence::default();
+        let mut tags = Vec::new();
+        for s in sentences {
+            let offset = whole.tokens.len();
+            whole.tokens.extend(s.tokens.iter().cloned());
+            tags.extend(s.pos_tags.iter().flatten().cloned());
+            whole
+                .entities
+                .extend(s.entities.iter().map(|e| e.shifted(offset)));
+            whole
+                .triples
+                .extend(s.triples.iter().map(|t| t.shifted(offset)));
+        }
+        let all_tagged = sentences.iter().all(|s| s.pos_tags.is_some());
+        whole.pos_tags = all_tagged.then_some(tags);
+        whole
+    }
+
     /// The gold relation cells `(i, j, t)`: i is the subject's last token, j the object's last
     /// token and t the relation id. Sorted and deduplicated; two triples that differ only in spans
     /// with the same last tokens share a cell.

@@ -593,7 +593,11 @@ impl Predictor {
     ) -> Result<EvalReport> {
         let mut evaluator = Evaluator::new(self.match_mode, self.model.relations());
         let per_chunk = (self.batch_size * 16).max(256).div_ceil(n.max(1));
-        let documents: Vec<Sentence> = dataset.sentences.chunks(n.max(1)).map(join_gold).collect();
+        let documents: Vec<Sentence> = dataset
+            .sentences
+            .chunks(n.max(1))
+            .map(|part| Sentence::joined(&part.iter().collect::<Vec<_>>()))
+            .collect();
         let mut done = 0;
         for (c, gold) in documents.chunks(per_chunk).enumerate() {
             let mut inputs = Vec::with_capacity(gold.len());
@@ -619,28 +623,6 @@ impl Predictor {
         }
         Ok(evaluator.report())
     }
-}
-
-/// Gold sentences joined into one: tokens and POS tags concatenated, entities and triples shifted.
-fn join_gold(sentences: &[Sentence]) -> Sentence {
-    let mut joined = Sentence::default();
-    let all_tagged = sentences.iter().all(|s| s.pos_tags.is_some());
-    let mut tags = Vec::new();
-    for s in sentences {
-        let offset = joined.tokens.len();
-        joined.tokens.extend(s.tokens.iter().cloned());
-        if let Some(t) = &s.pos_tags {
-            tags.extend(t.iter().cloned());
-        }
-        joined
-            .entities
-            .extend(s.entities.iter().map(|e| e.shifted(offset)));
-        joined
-            .triples
-            .extend(s.triples.iter().map(|t| t.shifted(offset)));
-    }
-    joined.pos_tags = all_tagged.then_some(tags);
-    joined
 }
 
 /// Tokens joined by single spaces, and each token's byte range in the result.

@@ -28,7 +28,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Train a model; writes checkpoints (`last`, `best`) and metrics.jsonl into --run-dir.
-    Train(TrainArgs),
+    Train(Box<TrainArgs>),
     /// Score a checkpoint on a split: P/R/F1 by strings and by cells, and entity F1.
     Eval(EvalArgs),
     /// Print the triples a checkpoint finds in sentences (pre-tokenized, space separated).
@@ -151,6 +151,16 @@ pub struct TrainArgs {
     /// (each epoch anew) by words of the --glove-words rows. Example: 0.3.
     #[arg(long, value_name = "P", default_value_t = 0.0)]
     pub name_substitution: f64,
+    /// Document-shaped training: read this share of training entries (each epoch anew) together
+    /// with the one or two entries after them in the epoch's order, each with its own facts, so
+    /// that the model learns not to link unrelated texts of a paragraph. Example: 0.5.
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    pub join_texts: f64,
+    /// Fine-tune: start from the weights, vocabulary and POS source of this checkpoint folder
+    /// (e.g. runs/webnlg/best or models/webnlg/checkpoint) instead of a fresh model; its model
+    /// shape replaces --k, --no-pos and --glove-words. The optimiser starts anew.
+    #[arg(long, value_name = "DIR")]
+    pub init_from: Option<PathBuf>,
 }
 
 /// `rin-train eval`.

@@ -14,7 +14,7 @@ use crate::progress_bar::BarReporter;
 /// Dispatches a subcommand.
 pub fn run(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Train(args) => train_command(args),
+        Command::Train(args) => train_command(*args),
         Command::Eval(args) => eval_command(args),
         Command::Predict(args) => predict_command(args),
     }
@@ -68,6 +68,8 @@ fn train_command(args: TrainArgs) -> anyhow::Result<()> {
             dev_holdout: args.dev_holdout,
             glove_words: args.glove_words,
             name_substitution: args.name_substitution,
+            join_texts: args.join_texts,
+            init_from: args.init_from.clone(),
             ..defaults
         };
         train::train(config, &mut reporter).context("training failed")?

@@ -110,6 +110,12 @@ pub struct TrainConfig {
     /// replaced (each epoch anew, consistently within the sentence) by words drawn from the
     /// vocabulary rows that only the embeddings file brought (needs --glove-words).
     pub name_substitution: f64,
+    /// Document-shaped training: the probability that a training entry is read together with
+    /// the one or two entries after it in the epoch's order (see `joined_texts`).
+    pub join_texts: f64,
+    /// Start from this checkpoint's weights, vocabulary and POS source instead of a fresh
+    /// model (fine-tuning); its model shape replaces the shape settings. The optimiser starts anew.
+    pub init_from: Option<PathBuf>,
 }
 
 impl Default for TrainConfig {
@@ -145,6 +151,8 @@ impl Default for TrainConfig {
             dev_holdout: None,
             glove_words: 0,
             name_substitution: 0.0,
+            join_texts: 0.0,
+            init_from: None,
         }
     }
 }
@@ -214,13 +222,16 @@ impl TrainConfig {
         if !(0.0..=1.0).contains(&self.name_substitution) {
             return bad("--name-substitution", "must be a probability in [0, 1]");
         }
-        if self.glove_words > 0 && self.embeddings.is_none() {
+        if !(0.0..=1.0).contains(&self.join_texts) {
+            return bad("--join-texts", "must be a probability in [0, 1]");
+        }
+        if self.glove_words > 0 && self.embeddings.is_none() && self.init_from.is_none() {
             return bad(
                 "--glove-words",
                 "needs --embeddings (the vectors file to take the words from)",
             );
         }
-        if self.name_substitution > 0.0 && self.glove_words == 0 {
+        if self.name_substitution > 0.0 && self.glove_words == 0 && self.init_from.is_none() {
             return bad(
                 "--name-substitution",
                 "needs --glove-words N: the substitute names are drawn from those words",

@@ -27,12 +27,14 @@ pub mod config;
 pub mod corpus;
 pub mod error;
 pub mod eval;
+pub mod joined_texts;
 pub mod loss;
 pub mod model;
 pub mod names;
 pub mod optim;
 pub mod pos;
 pub mod predict;
+pub mod rng;
 pub mod train;
 
 pub use checkpoint::{Checkpoint, CheckpointMeta};

@@ -10,12 +10,14 @@ use std::ops::Range;
 
 use rin_core::{PaddedBatch, Sentence};
 
+use crate::rng::SplitMix64;
+
 /// The substitution of one epoch: its draw is fixed by the epoch's seed, so `--resume` repeats it.
 #[derive(Debug, Clone)]
 pub struct NameSubstitution {
     pool: Range<usize>,
     probability: f64,
-    state: u64,
+    random: SplitMix64,
 }
 
 impl NameSubstitution {
@@ -24,8 +26,8 @@ impl NameSubstitution {
         (probability > 0.0 && !pool.is_empty()).then_some(NameSubstitution {
             pool,
             probability,
-            // Mixed so that this stream differs from the shuffle's, which uses the same seed.
-            state: seed ^ 0x6E61_6D65_5F73_7562,
+            // Its own stream: the shuffle uses the same seed.
+            random: SplitMix64::new(seed, 0x6E61_6D65_5F73_7562),
         })
     }
 
@@ -34,7 +36,7 @@ impl NameSubstitution {
     pub fn apply(&mut self, batch: &mut PaddedBatch, sentences: &[&Sentence]) -> usize {
         let mut changed = 0;
         for (b, sentence) in sentences.iter().enumerate() {
-            if sentence.entities.is_empty() || self.uniform() >= self.probability {
+            if sentence.entities.is_empty() || self.random.uniform() >= self.probability {
                 continue;
             }
             let mut replacement: HashMap<i64, i64> = HashMap::new();
@@ -52,21 +54,7 @@ impl NameSubstitution {
     }
 
     fn draw(&mut self) -> i64 {
-        let span = (self.pool.end - self.pool.start) as u64;
-        (self.pool.start as u64 + self.next() % span) as i64
-    }
-
-    fn uniform(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// SplitMix64.
-    fn next(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        (self.pool.start + self.random.below(self.pool.len())) as i64
     }
 }
 

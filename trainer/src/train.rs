@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use rin_core::{PaddedBatch, Sentence, Tag, Vocab};
 
+use crate::joined_texts::TextJoining;
 use crate::names::NameSubstitution;
 use serde::{Deserialize, Serialize};
 use tch::nn::VarStore;
@@ -18,7 +19,7 @@ use tch::Device;
 use crate::batch::TensorBatch;
 use crate::checkpoint::{self, Checkpoint, CheckpointMeta, PosInfo, Progress};
 use crate::config::{DeviceChoice, ModelConfig, TrainConfig};
-use crate::corpus::{self, Corpus};
+use crate::corpus::{self, Corpus, EmbeddingInfo};
 use crate::error::{CheckpointProblem, Error, Result};
 use crate::eval::{evaluate, Decoding, Scores};
 use crate::loss;
@@ -173,66 +174,36 @@ impl Session {
         let mode = config.match_mode_for(corpus.format);
         let k = config.k_for(mode);
 
-        let pos_source = if config.pos_dim > 0 {
-            prepare_pos(&mut corpus, None, &config)?
-        } else {
-            None
+        let start = match &config.init_from {
+            Some(dir) => Start::from_checkpoint(dir, &mut corpus, &config, device)?,
+            None => Start::fresh(&mut corpus, &config, k, device)?,
         };
-        if config.pos_dim == 0 {
-            for d in [&mut corpus.train, &mut corpus.dev, &mut corpus.test] {
-                pos::strip_pos(d);
-            }
-        }
-        let pos_vocab = if config.pos_dim > 0 {
-            pos::pos_vocab()
-        } else {
-            Vocab::new()
-        };
-
-        tch::manual_seed(config.seed as i64);
-        let vectors = corpus::word_vectors(
-            &corpus.train,
-            &[&corpus.dev, &corpus.test],
-            config.embeddings.as_deref(),
-            config.word_dim,
-            config.glove_words,
-        )?;
-        let model_config = ModelConfig {
-            word_vocab: vectors.vocab.len(),
-            word_dim: vectors.dim,
-            pos_vocab: if config.pos_dim > 0 {
-                pos_vocab.len()
-            } else {
-                0
-            },
-            pos_dim: config.pos_dim,
-            lstm_hidden: config.lstm_hidden,
-            relation_hidden: config.relation_hidden,
-            relations: corpus.relations.len(),
-            k,
-            interaction: config.interaction,
-            dropout: config.dropout,
-        };
-        let vs = VarStore::new(device);
-        let mut model = RinModel::new(&vs.root(), model_config.clone());
-        model.init_word_vectors(&vectors.rows, &vectors.vectors, corpus::RANDOM_WORD_RANGE);
+        let Start {
+            model_config,
+            words,
+            pos_vocab,
+            pos_source,
+            embeddings,
+            vs,
+            model,
+        } = start;
         let adam = Adam::new(&vs, config.lr);
-
+        let pos = (model_config.pos_dim > 0).then(|| PosInfo {
+            vocab: pos_vocab.clone(),
+            tagset: pos::TAGSET.into(),
+            source: pos_source,
+        });
         let meta = CheckpointMeta {
             format_version: checkpoint::FORMAT_VERSION,
-            model: model_config,
+            model: model_config.clone(),
             train: config.clone(),
             tags: Tag::names().map(String::from).to_vec(),
             relations: corpus.relations.names().to_vec(),
-            words: vectors.vocab.clone(),
-            pos: (config.pos_dim > 0).then(|| PosInfo {
-                vocab: pos_vocab.clone(),
-                tagset: pos::TAGSET.into(),
-                source: pos_source,
-            }),
+            words: words.clone(),
+            pos,
             match_mode: mode,
             threshold: config.threshold,
-            embeddings: vectors.info(config.embeddings.as_deref()),
+            embeddings,
             data: corpus.info(mode),
             parameters: checkpoint::parameter_infos(&vs),
             epoch: 0,
@@ -245,9 +216,9 @@ impl Session {
             train = corpus.train.sentences.len(),
             dev = corpus.dev.sentences.len(),
             relations = corpus.relations.len(),
-            words = vectors.vocab.len(),
-            pretrained = vectors.rows.len(),
-            k,
+            words = words.len(),
+            init_from = ?config.init_from,
+            k = model_config.k,
             device = ?device,
             threads = tch::get_num_threads(),
             "starting a new run"
@@ -260,7 +231,7 @@ impl Session {
             config,
             device,
             corpus,
-            words: vectors.vocab,
+            words,
             pos: pos_vocab,
             meta,
             vs,
@@ -386,7 +357,14 @@ impl Session {
         let epoch = self.progress.epoch + 1;
         let seed = epoch_seed(self.config.seed, epoch);
         tch::manual_seed(seed as i64);
-        let train = &self.corpus.train.sentences;
+        let joined;
+        let train = match TextJoining::new(self.config.join_texts, seed) {
+            Some(mut joining) => {
+                joined = joining.join(&self.corpus.train.sentences);
+                &joined
+            }
+            None => &self.corpus.train.sentences,
+        };
         let lengths: Vec<usize> = train.iter().map(Sentence::len).collect();
         let buckets = rin_core::length_buckets(&lengths, self.config.batch_size, Some(seed));
         reporter.epoch_start(epoch, self.config.epochs, buckets.len(), train.len());
@@ -543,6 +521,116 @@ pub fn make_batch_with(
         names.apply(&mut padded, &chosen);
     }
     TensorBatch::new(&padded, relations, device)
+}
+
+/// What a new run starts from: a fresh model, or a checkpoint's (`--init-from`).
+struct Start {
+    model_config: ModelConfig,
+    words: Vocab,
+    pos_vocab: Vocab,
+    pos_source: Option<PosSource>,
+    embeddings: EmbeddingInfo,
+    vs: VarStore,
+    model: RinModel,
+}
+
+impl Start {
+    /// A model initialised from the seed and the embeddings file.
+    fn fresh(corpus: &mut Corpus, config: &TrainConfig, k: usize, device: Device) -> Result<Start> {
+        let pos_source = if config.pos_dim > 0 {
+            prepare_pos(corpus, None, config)?
+        } else {
+            strip_all_pos(corpus);
+            None
+        };
+        let pos_vocab = if config.pos_dim > 0 {
+            pos::pos_vocab()
+        } else {
+            Vocab::new()
+        };
+        tch::manual_seed(config.seed as i64);
+        let vectors = corpus::word_vectors(
+            &corpus.train,
+            &[&corpus.dev, &corpus.test],
+            config.embeddings.as_deref(),
+            config.word_dim,
+            config.glove_words,
+        )?;
+        let model_config = ModelConfig {
+            word_vocab: vectors.vocab.len(),
+            word_dim: vectors.dim,
+            pos_vocab: if config.pos_dim > 0 {
+                pos_vocab.len()
+            } else {
+                0
+            },
+            pos_dim: config.pos_dim,
+            lstm_hidden: config.lstm_hidden,
+            relation_hidden: config.relation_hidden,
+            relations: corpus.relations.len(),
+            k,
+            interaction: config.interaction,
+            dropout: config.dropout,
+        };
+        let vs = VarStore::new(device);
+        let mut model = RinModel::new(&vs.root(), model_config.clone());
+        model.init_word_vectors(&vectors.rows, &vectors.vectors, corpus::RANDOM_WORD_RANGE);
+        Ok(Start {
+            model_config,
+            embeddings: vectors.info(config.embeddings.as_deref()),
+            words: vectors.vocab,
+            pos_vocab,
+            pos_source,
+            vs,
+            model,
+        })
+    }
+
+    /// The weights, vocabulary and POS source of the checkpoint in `dir`, which must know the
+    /// data's relations in the same order.
+    fn from_checkpoint(
+        dir: &Path,
+        corpus: &mut Corpus,
+        config: &TrainConfig,
+        device: Device,
+    ) -> Result<Start> {
+        let ckpt = Checkpoint::load(dir, device)?;
+        if ckpt.meta.relations.as_slice() != corpus.relations.names() {
+            return Err(Error::Setting {
+                name: "--init-from",
+                reason: format!(
+                    "{} was trained on other relations than {} (rel2id.json differs)",
+                    dir.display(),
+                    corpus.dir.display()
+                ),
+            });
+        }
+        let pos_source = match &ckpt.meta.pos {
+            Some(info) => prepare_pos(corpus, info.source.as_ref(), config)?,
+            None => {
+                strip_all_pos(corpus);
+                None
+            }
+        };
+        let Checkpoint {
+            meta, vs, model, ..
+        } = ckpt;
+        Ok(Start {
+            pos_vocab: meta.pos_vocab(),
+            model_config: meta.model,
+            words: meta.words,
+            pos_source,
+            embeddings: meta.embeddings,
+            vs,
+            model,
+        })
+    }
+}
+
+fn strip_all_pos(corpus: &mut Corpus) {
+    for d in [&mut corpus.train, &mut corpus.dev, &mut corpus.test] {
+        pos::strip_pos(d);
+    }
 }
 
 /// Attaches POS tags to the training and dev splits: the data's own where it has them, else the

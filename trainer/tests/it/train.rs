@@ -102,6 +102,66 @@ fn patience_stops_training() {
     assert_eq!(outcome.best_epoch, 1);
 }
 
+#[test]
+fn fine_tuning_starts_from_the_checkpoint_and_keeps_its_shape() {
+    let _torch = setup(34);
+    let (base, tuned) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let first = train(small_config(base.path(), 2), &mut Silent).unwrap();
+    let best = &first.records[first.best_epoch - 1];
+    // The shape settings (here K) give way to the checkpoint's; with a learning rate of almost
+    // zero the first epoch scores the checkpoint's weights.
+    let config = TrainConfig {
+        init_from: Some(base.path().join("best")),
+        k: Some(1),
+        lr: 1e-12,
+        ..small_config(tuned.path(), 1)
+    };
+    let outcome = train(config, &mut Silent).unwrap();
+    assert_eq!(outcome.records[0].dev, best.dev);
+    let meta =
+        |dir: &std::path::Path| rin_trainer::checkpoint::read_meta(&dir.join("last")).unwrap();
+    let (before, after) = (meta(base.path()), meta(tuned.path()));
+    assert_eq!(after.model, before.model);
+    assert_eq!(after.words, before.words);
+    assert_eq!(after.train.init_from, Some(base.path().join("best")));
+
+    // Another relation list is refused.
+    let other = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    for file in ["train.json", "dev.json", "test.json"] {
+        std::fs::copy(data_dir("webnlg").join(file), data.path().join(file)).unwrap();
+    }
+    let relations = std::fs::read_to_string(data_dir("webnlg").join("rel2id.json")).unwrap();
+    let mut relations: serde_json::Value = serde_json::from_str(&relations).unwrap();
+    // The same relations in another order.
+    relations[0]["precededBy"] = serde_json::json!(1);
+    relations[0]["legislature"] = serde_json::json!(0);
+    std::fs::write(data.path().join("rel2id.json"), relations.to_string()).unwrap();
+    let config = TrainConfig {
+        init_from: Some(base.path().join("best")),
+        data_dir: data.path().to_path_buf(),
+        ..small_config(other.path(), 1)
+    };
+    let err = format!("{:?}", train(config, &mut Silent).unwrap_err());
+    assert!(err.contains("other relations"), "{err}");
+}
+
+#[test]
+fn joined_texts_make_fewer_longer_inputs() {
+    let _torch = setup(35);
+    let (plain, joined) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let alone = train(small_config(plain.path(), 1), &mut Silent).unwrap();
+    let config = TrainConfig {
+        join_texts: 1.0,
+        ..small_config(joined.path(), 1)
+    };
+    let together = train(config, &mut Silent).unwrap();
+    // 40 entries in batches of 10 are 4 steps; joined two or three at a time, at most 3.
+    assert_eq!(alone.records[0].step, 4);
+    assert!(together.records[0].step < 4, "{}", together.records[0].step);
+    assert_ne!(alone.records[0].train_loss, together.records[0].train_loss);
+}
+
 /// Copies a run directory the way `cp -rL` does: links become the folders they point at.
 fn copy_following_links(from: &std::path::Path, to: &std::path::Path) {
     for entry in std::fs::read_dir(from).unwrap() {

@@ -1,0 +1,133 @@
+//! Document-shaped training (`--join-texts P`): users hand the model paragraphs in which texts
+//! about different things follow each other, while every WebNLG training input is one short entry
+//! about one thing, so a model trained on entries alone links entities across unrelated sentences
+//! with confidence. Each epoch anew, a share `P` of the training inputs are entries read together
+//! with the one or two entries that follow them in the epoch's random order, each keeping its own
+//! gold entities and triples: no triple links two entries.
+
+use rin_core::Sentence;
+
+use crate::rng::SplitMix64;
+
+/// Entries per joined input, at most.
+pub const MAX_JOINED: usize = 3;
+/// Tokens per joined input, at most: the longest training entry of WebNLG and WebNLG* has 80, and
+/// the relation tensor grows with the square of the length.
+pub const MAX_JOINED_TOKENS: usize = 120;
+
+/// The joining of one epoch; its draw is fixed by the epoch's seed.
+#[derive(Debug, Clone)]
+pub struct TextJoining {
+    probability: f64,
+    random: SplitMix64,
+}
+
+impl TextJoining {
+    /// `None` when nothing would be joined.
+    pub fn new(probability: f64, seed: u64) -> Option<Self> {
+        (probability > 0.0).then(|| TextJoining {
+            probability,
+            random: SplitMix64::new(seed, 0x6A6F_696E_5F74_7874),
+        })
+    }
+
+    /// The epoch's inputs as groups of entry indices: every entry in exactly one group, groups of
+    /// up to [`MAX_JOINED`] entries and [`MAX_JOINED_TOKENS`] tokens (a longer entry stays alone).
+    pub fn groups(&mut self, lengths: &[usize]) -> Vec<Vec<usize>> {
+        let mut order: Vec<usize> = (0..lengths.len()).collect();
+        self.random.shuffle(&mut order);
+        let mut groups = Vec::new();
+        let mut rest = order.as_slice();
+        while let Some((&first, tail)) = rest.split_first() {
+            let mut group = vec![first];
+            rest = tail;
+            if self.random.uniform() < self.probability {
+                let wanted = 2 + self.random.below(MAX_JOINED - 1);
+                let mut tokens = lengths[first];
+                while group.len() < wanted {
+                    match rest.split_first() {
+                        Some((&next, tail)) if tokens + lengths[next] <= MAX_JOINED_TOKENS => {
+                            tokens += lengths[next];
+                            group.push(next);
+                            rest = tail;
+                        }
+                        _ => break,
+                    }
+                }
+            }
+            groups.push(group);
+        }
+        groups
+    }
+
+    /// The epoch's training inputs: `entries` joined per [`TextJoining::groups`].
+    pub fn join(&mut self, entries: &[Sentence]) -> Vec<Sentence> {
+        let lengths: Vec<usize> = entries.iter().map(Sentence::len).collect();
+        self.groups(&lengths)
+            .iter()
+            .map(|group| Sentence::joined(&group.iter().map(|&i| &entries[i]).collect::<Vec<_>>()))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rin_core::{Span, Triple};
+
+    #[test]
+    fn every_entry_is_read_once_and_groups_respect_the_limits() {
+        let lengths: Vec<usize> = (0..1000).map(|i| 5 + (i * 37) % 90).collect();
+        let groups = TextJoining::new(0.5, 3).unwrap().groups(&lengths);
+        let mut seen: Vec<usize> = groups.iter().flatten().copied().collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..1000).collect::<Vec<_>>());
+        let joined = groups.iter().filter(|g| g.len() > 1).count();
+        assert!((250..500).contains(&joined), "{joined} joined groups");
+        for g in groups.iter().filter(|g| g.len() > 1) {
+            assert!(g.len() <= MAX_JOINED);
+            assert!(g.iter().map(|&i| lengths[i]).sum::<usize>() <= MAX_JOINED_TOKENS);
+        }
+        let again = TextJoining::new(0.5, 3).unwrap().groups(&lengths);
+        assert_eq!(groups, again, "same seed, same groups");
+        assert!(TextJoining::new(0.0, 3).is_none());
+    }
+
+    #[test]
+    fn joined_entries_keep_their_own_entities_and_triples() {
+        let entry = |text: &str, subject: (usize, usize), object: (usize, usize)| {
+            let mut s = Sentence::from_tokens(text.split(' ').map(String::from).collect());
+            let (subject, object) = (
+                Span::new(subject.0, subject.1),
+                Span::new(object.0, object.1),
+            );
+            s.entities = vec![subject.min(object), subject.max(object)];
+            s.triples = vec![Triple {
+                subject,
+                relation: 1,
+                object,
+            }];
+            s
+        };
+        let entries = [
+            entry("Bach was born in Eisenach .", (0, 1), (4, 5)),
+            entry("Athens is the capital of Greece .", (5, 6), (0, 1)),
+        ];
+        let mut joining = TextJoining::new(1.0, 11).unwrap();
+        let inputs = joining.join(&entries);
+        assert_eq!(inputs.len(), 1);
+        let whole = &inputs[0];
+        assert_eq!(whole.len(), 13);
+        for t in &whole.triples {
+            let words = |s: Span| whole.tokens[s.start..s.end].join(" ");
+            let pair = (words(t.subject), words(t.object));
+            assert!(
+                pair == ("Bach".into(), "Eisenach".into())
+                    || pair == ("Greece".into(), "Athens".into()),
+                "{pair:?}"
+            );
+        }
+        assert_eq!(whole.triples.len(), 2);
+        assert_eq!(whole.entities.len(), 4);
+    }
+}
