@@ -35,6 +35,7 @@ pub mod optim;
 pub mod pos;
 pub mod predict;
 pub mod rng;
+pub mod start;
 pub mod train;
 
 pub use checkpoint::{Checkpoint, CheckpointMeta};

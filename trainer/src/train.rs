@@ -12,20 +12,21 @@ use rin_core::{PaddedBatch, Sentence, Tag, Vocab};
 
 use crate::joined_texts::TextJoining;
 use crate::names::NameSubstitution;
+use crate::start::{self, Start};
 use serde::{Deserialize, Serialize};
 use tch::nn::VarStore;
 use tch::Device;
 
 use crate::batch::TensorBatch;
 use crate::checkpoint::{self, Checkpoint, CheckpointMeta, PosInfo, Progress};
-use crate::config::{DeviceChoice, ModelConfig, TrainConfig};
-use crate::corpus::{self, Corpus, EmbeddingInfo};
+use crate::config::{DeviceChoice, TrainConfig};
+use crate::corpus::{self, Corpus};
 use crate::error::{CheckpointProblem, Error, Result};
 use crate::eval::{evaluate, Decoding, Scores};
 use crate::loss;
 use crate::model::RinModel;
 use crate::optim::Adam;
-use crate::pos::{self, PosSource};
+use crate::pos;
 
 /// Receives progress events; the binary draws bars, tests stay silent.
 pub trait Reporter {
@@ -277,7 +278,7 @@ impl Session {
         corpus::truncate(&mut corpus.dev, config.dev_limit);
         match ckpt.meta.pos.as_ref().and_then(|p| p.source.clone()) {
             Some(source) => {
-                prepare_pos(&mut corpus, Some(&source), &config)?;
+                start::prepare_pos(&mut corpus, Some(&source), &config)?;
             }
             None => {
                 for d in [&mut corpus.train, &mut corpus.dev, &mut corpus.test] {
@@ -521,145 +522,4 @@ pub fn make_batch_with(
         names.apply(&mut padded, &chosen);
     }
     TensorBatch::new(&padded, relations, device)
-}
-
-/// What a new run starts from: a fresh model, or a checkpoint's (`--init-from`).
-struct Start {
-    model_config: ModelConfig,
-    words: Vocab,
-    pos_vocab: Vocab,
-    pos_source: Option<PosSource>,
-    embeddings: EmbeddingInfo,
-    vs: VarStore,
-    model: RinModel,
-}
-
-impl Start {
-    /// A model initialised from the seed and the embeddings file.
-    fn fresh(corpus: &mut Corpus, config: &TrainConfig, k: usize, device: Device) -> Result<Start> {
-        let pos_source = if config.pos_dim > 0 {
-            prepare_pos(corpus, None, config)?
-        } else {
-            strip_all_pos(corpus);
-            None
-        };
-        let pos_vocab = if config.pos_dim > 0 {
-            pos::pos_vocab()
-        } else {
-            Vocab::new()
-        };
-        tch::manual_seed(config.seed as i64);
-        let vectors = corpus::word_vectors(
-            &corpus.train,
-            &[&corpus.dev, &corpus.test],
-            config.embeddings.as_deref(),
-            config.word_dim,
-            config.glove_words,
-        )?;
-        let model_config = ModelConfig {
-            word_vocab: vectors.vocab.len(),
-            word_dim: vectors.dim,
-            pos_vocab: if config.pos_dim > 0 {
-                pos_vocab.len()
-            } else {
-                0
-            },
-            pos_dim: config.pos_dim,
-            lstm_hidden: config.lstm_hidden,
-            relation_hidden: config.relation_hidden,
-            relations: corpus.relations.len(),
-            k,
-            interaction: config.interaction,
-            dropout: config.dropout,
-        };
-        let vs = VarStore::new(device);
-        let mut model = RinModel::new(&vs.root(), model_config.clone());
-        model.init_word_vectors(&vectors.rows, &vectors.vectors, corpus::RANDOM_WORD_RANGE);
-        Ok(Start {
-            model_config,
-            embeddings: vectors.info(config.embeddings.as_deref()),
-            words: vectors.vocab,
-            pos_vocab,
-            pos_source,
-            vs,
-            model,
-        })
-    }
-
-    /// The weights, vocabulary and POS source of the checkpoint in `dir`, which must know the
-    /// data's relations in the same order.
-    fn from_checkpoint(
-        dir: &Path,
-        corpus: &mut Corpus,
-        config: &TrainConfig,
-        device: Device,
-    ) -> Result<Start> {
-        let ckpt = Checkpoint::load(dir, device)?;
-        if ckpt.meta.relations.as_slice() != corpus.relations.names() {
-            return Err(Error::Setting {
-                name: "--init-from",
-                reason: format!(
-                    "{} was trained on other relations than {} (rel2id.json differs)",
-                    dir.display(),
-                    corpus.dir.display()
-                ),
-            });
-        }
-        let pos_source = match &ckpt.meta.pos {
-            Some(info) => prepare_pos(corpus, info.source.as_ref(), config)?,
-            None => {
-                strip_all_pos(corpus);
-                None
-            }
-        };
-        let Checkpoint {
-            meta, vs, model, ..
-        } = ckpt;
-        Ok(Start {
-            pos_vocab: meta.pos_vocab(),
-            model_config: meta.model,
-            words: meta.words,
-            pos_source,
-            embeddings: meta.embeddings,
-            vs,
-            model,
-        })
-    }
-}
-
-fn strip_all_pos(corpus: &mut Corpus) {
-    for d in [&mut corpus.train, &mut corpus.dev, &mut corpus.test] {
-        pos::strip_pos(d);
-    }
-}
-
-/// Attaches POS tags to the training and dev splits: the data's own where it has them, else the
-/// tagger plugin's. With `expected` (on resume), the plugin is the one the checkpoint names.
-fn prepare_pos(
-    corpus: &mut Corpus,
-    expected: Option<&PosSource>,
-    config: &TrainConfig,
-) -> Result<Option<PosSource>> {
-    let name = match expected {
-        Some(PosSource::Plugin { name, .. }) => name.clone(),
-        _ => config.pos_tagger.clone(),
-    };
-    let needs = pos::needs_tagger(&corpus.train) || pos::needs_tagger(&corpus.dev);
-    let mut tagger = if needs {
-        Some(pos::load_tagger(&name, config.plugin_dir.as_deref())?)
-    } else {
-        None
-    };
-    let source = pos::attach_pos(&mut corpus.train, tagger.as_deref_mut())?;
-    pos::attach_pos(&mut corpus.dev, tagger.as_deref_mut())?;
-    if let (Some(expected), Some(found)) = (expected, &source) {
-        if expected != found {
-            tracing::warn!(
-                ?expected,
-                ?found,
-                "POS tags now come from a different source than before the resume"
-            );
-        }
-    }
-    Ok(source)
 }

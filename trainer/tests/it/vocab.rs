@@ -9,6 +9,7 @@ use rin_core::{PaddedBatch, Sentence, Vocab, UNK};
 use rin_exporter::pb::ModelProto;
 use rin_exporter::weights::names::WORD_EMBEDDING;
 use rin_exporter::ExportOptions;
+use rin_trainer::checkpoint::Checkpoint;
 use rin_trainer::train::{train, Silent};
 use rin_trainer::TrainConfig;
 
@@ -136,4 +137,60 @@ fn unseen_words_keep_their_vectors_through_training_and_export() {
     );
     let worst = crate::onnx_parity::check(&run.join("best"), &[batch]);
     println!("unseen words: max |tch - onnx| = {worst:e}");
+}
+
+#[test]
+fn fine_tuning_can_widen_the_vocabulary_with_pretrained_vectors() {
+    let _torch = setup(44);
+    let dir = tempfile::tempdir().unwrap();
+    let glove = dir.path().join("glove.txt");
+    let rows = write_glove(&glove);
+    let (base, tuned) = (dir.path().join("base"), dir.path().join("tuned"));
+    let base_config = TrainConfig {
+        embeddings: Some(glove.clone()),
+        ..crate::train::small_config(&base, 1)
+    };
+    let first = train(base_config, &mut Silent).unwrap();
+    // Almost no learning: the widened model must score as its base did.
+    let config = TrainConfig {
+        init_from: Some(base.join("best")),
+        embeddings: Some(glove),
+        glove_words: 3,
+        name_substitution: 0.5,
+        lr: 1e-12,
+        ..crate::train::small_config(&tuned, 1)
+    };
+    let outcome = train(config, &mut Silent).unwrap();
+    assert_eq!(outcome.records[0].dev, first.records[0].dev);
+
+    let table = |run: &Path| {
+        let ckpt = Checkpoint::load(&run.join("last"), tch::Device::Cpu).unwrap();
+        let table = ckpt
+            .vs
+            .variables()
+            .into_iter()
+            .find(|(name, _)| name == "word_embedding.weight")
+            .map(|(_, t)| Vec::<f32>::try_from(t.flatten(0, -1)).unwrap())
+            .unwrap();
+        (ckpt.meta, table)
+    };
+    let ((before, old), (after, new)) = (table(&base), table(&tuned));
+    let known = before.words.len();
+    assert_eq!(after.words.tokens()[..known], before.words.tokens()[..]);
+    assert_eq!(
+        after.model.word_vocab,
+        known + 2,
+        "zanzibar and quokka are new"
+    );
+    let close = |a: &[f32], b: &[f32]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-5);
+    assert!(close(&new[..known * 8], &old), "known rows are kept");
+    for (word, v) in &rows[..2] {
+        let id = after.words.word_id(word);
+        assert!(id >= known, "{word} was appended");
+        assert!(
+            close(&new[id * 8..(id + 1) * 8], v),
+            "{word} has its vector"
+        );
+    }
+    assert_eq!(after.embeddings.substitutes.1, known + 2);
 }
