@@ -153,12 +153,20 @@ fn continues(previous: &str, next: &str) -> bool {
     let Some(before_dot) = previous.strip_suffix('.') else {
         return false;
     };
-    let word = before_dot
-        .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == '\u{201c}')
-        .next()
-        .unwrap_or("");
+    let last_word = |text: &str| {
+        text.rsplit(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == '\u{201c}')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    let mut word = last_word(before_dot);
+    // Tokenized text puts the full stop of `R.S.C. Anderlecht` apart: `R.S.C . Anderlecht`.
+    if word.is_empty() && is_dotted_initialism(&last_word(before_dot.trim_end())) {
+        word = last_word(before_dot.trim_end());
+    }
     let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
-    let abbreviation = ABBREVIATIONS.contains(&word.to_lowercase().as_str());
+    let abbreviation =
+        ABBREVIATIONS.contains(&word.to_lowercase().as_str()) || is_dotted_initialism(&word);
     if !(initial || abbreviation) {
         return false;
     }
@@ -190,6 +198,16 @@ fn continues(previous: &str, next: &str) -> bool {
     initial && first_word.chars().next().is_some_and(char::is_uppercase)
         || title
         || !SENTENCE_STARTERS.contains(&first_word.to_lowercase().as_str())
+}
+
+/// Letters joined by full stops, the first a capital, each part one or two letters: `A.S`
+/// (`A.S. Roma`), `R.S.C`, `F.C`, `S.p.A`. Names of clubs and firms more often than sentence ends.
+fn is_dotted_initialism(word: &str) -> bool {
+    let mut parts = word.split('.');
+    let first_is_capital = word.chars().next().is_some_and(char::is_uppercase);
+    first_is_capital
+        && word.contains('.')
+        && parts.all(|p| (1..=2).contains(&p.chars().count()) && p.chars().all(char::is_alphabetic))
 }
 
 #[cfg(test)]
@@ -229,6 +247,14 @@ mod tests {
         assert_eq!(
             split("Cities, e.g. Paris, are big. See Fig. 3 for more."),
             ["Cities, e.g. Paris, are big.", "See Fig. 3 for more."]
+        );
+        // Dotted initials of clubs and firms, also as tokenized text writes them.
+        assert_eq!(
+            split("A.S. Roma beat R.S.C . Anderlecht in 1999. F.C. Porto lost."),
+            [
+                "A.S. Roma beat R.S.C . Anderlecht in 1999.",
+                "F.C. Porto lost."
+            ]
         );
         // An abbreviation that does end the sentence, before a usual sentence starter.
         assert_eq!(
