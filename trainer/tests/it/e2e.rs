@@ -219,3 +219,86 @@ fn killing_training_at_any_moment_leaves_last_loadable() {
         seen = progress.epoch.max(seen);
     }
 }
+
+/// The trainer reproduces the files committed beside each shipped model: `rin-train eval` on the
+/// test split (the same counts) and `rin-train predict` on the first 100 test sentences (the same
+/// triples), from the model's `checkpoint/`.
+#[test]
+fn shipped_checkpoints_reproduce_their_committed_trainer_files() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for (model, data) in [("webnlg", "webnlg"), ("webnlg-star", "webnlg-star")] {
+        let model = repo.join("models").join(model);
+        let checkpoint = model.join("checkpoint");
+        let json = check(
+            rin_train()
+                .args(["eval", "--split", "test", "--json", "--device", "cpu"])
+                .arg("--checkpoint")
+                .arg(&checkpoint)
+                .current_dir(&repo)
+                .output()
+                .unwrap(),
+        );
+        let now: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let committed: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(model.join("trainer_eval_test.json")).unwrap(),
+        )
+        .unwrap();
+        for part in ["triples", "cells", "entities"] {
+            assert_eq!(
+                now["scores"][part]["counts"],
+                committed["scores"][part]["counts"],
+                "{} {part}",
+                model.display()
+            );
+        }
+
+        let test: Vec<serde_json::Value> = serde_json::from_str(
+            &std::fs::read_to_string(data_dir(data).join("test.json")).unwrap(),
+        )
+        .unwrap();
+        let sentences: String = test[..100].iter().map(|s| line_of(s) + "\n").collect();
+        let mut child = rin_train()
+            .args(["predict", "--json", "--device", "cpu", "--checkpoint"])
+            .arg(&checkpoint)
+            .current_dir(&repo)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(sentences.as_bytes())
+            .unwrap();
+        let predicted = check(child.wait_with_output().unwrap());
+        let committed = std::fs::read_to_string(model.join("trainer_predict_test.jsonl")).unwrap();
+        assert_eq!(predicted.lines().count(), 100);
+        for (i, (a, b)) in predicted.lines().zip(committed.lines()).enumerate() {
+            let (a, b): (serde_json::Value, serde_json::Value) = (
+                serde_json::from_str(a).unwrap(),
+                serde_json::from_str(b).unwrap(),
+            );
+            assert_eq!(a, b, "{} sentence {i}", model.display());
+        }
+    }
+}
+
+/// A test sentence as the committed files' commands printed it: JointER's tokens joined by
+/// spaces, CasRel's `text`.
+fn line_of(sentence: &serde_json::Value) -> String {
+    match sentence.get("tokens") {
+        Some(tokens) => {
+            let tokens: Vec<&str> = tokens
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap())
+                .collect();
+            tokens.join(" ")
+        }
+        None => sentence["text"].as_str().unwrap().to_string(),
+    }
+}

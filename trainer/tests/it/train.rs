@@ -98,7 +98,10 @@ fn patience_stops_training() {
     };
     let outcome = train(config, &mut Silent).unwrap();
     assert!(outcome.stopped_early);
-    assert!(outcome.epochs < 10, "{} epochs", outcome.epochs);
+    assert_eq!(
+        outcome.epochs, 2,
+        "epoch 1 is the best; patience 1 ends the run after epoch 2"
+    );
     assert_eq!(outcome.best_epoch, 1);
 }
 
