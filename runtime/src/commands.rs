@@ -116,7 +116,7 @@ fn extract(args: ExtractArgs) -> Result<ExitCode> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut options = StreamOptions {
         keep_going: args.keep_going,
-        chunk: (args.model.batch_size * 16).max(64),
+        chunk: StreamOptions::chunk_for_batch_size(args.model.batch_size),
         output: match args.output {
             OutputArg::Json => OutputFormat::Json,
             OutputArg::Text => OutputFormat::Text,

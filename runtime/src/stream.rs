@@ -32,6 +32,15 @@ pub enum OutputFormat {
     Text,
 }
 
+impl StreamOptions {
+    /// Records run together for a batch size: 16 batches' worth, at least 64. Batches are formed
+    /// within a chunk, so whoever wants `rin extract`'s exact scores (the Python package) runs
+    /// texts in chunks of this size.
+    pub fn chunk_for_batch_size(batch_size: usize) -> usize {
+        (batch_size * 16).max(64)
+    }
+}
+
 impl Default for StreamOptions {
     fn default() -> Self {
         StreamOptions {

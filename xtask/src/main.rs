@@ -7,6 +7,7 @@
 mod command;
 mod demo;
 mod glove;
+mod python;
 mod setup;
 mod test;
 mod tidy;
@@ -30,6 +31,8 @@ enum Task {
     Env,
     /// Run the whole check suite: set-up, fmt, clippy, build, tests (what CI runs).
     Test(test::TestArgs),
+    /// Build the `rin` Python package into the venv (maturin develop), or a wheel with --wheel.
+    Python(python::PythonArgs),
     /// Set up, build, train a small model on bundled WebNLG*, evaluate it and print extracted triples.
     Demo(demo::DemoArgs),
     /// Write the GloVe rows that the bundled data sets use (data/embeddings), from the full file.
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
             setup::ensure(&setup::SetupArgs::default()).map(|env| print!("{}", env.exports()))
         }
         Task::Test(args) => test::run(&args),
+        Task::Python(args) => python::run(&args),
         Task::Demo(args) => demo::run(&args),
         Task::GloveSubset(args) => glove::run(&args),
         Task::Run { command } => setup::ensure(&setup::SetupArgs::default())

@@ -13,7 +13,17 @@ use clap::{Args, ValueEnum};
 
 /// Packages of the main venv: libtorch for the trainer, ONNX Runtime (CPU) for the runtime, and
 /// onnx for the exporter's checker tests. Versions are pinned by tch 0.26 and ort 2.0.0-rc.15.
-const PACKAGES: &[&str] = &["torch==2.13.0", "onnxruntime==1.31.1", "onnx==1.23.2"];
+/// The Python package (python/) adds maturin (its build), pytest (its tests), and spaCy and Ray
+/// Data (its spaCy component and Ray predictor, tested against `rin extract`).
+const PACKAGES: &[&str] = &[
+    "torch==2.13.0",
+    "onnxruntime==1.31.1",
+    "onnx==1.23.2",
+    "maturin==1.16.0",
+    "pytest==9.2.0",
+    "spacy==3.8.18",
+    "ray[data]==2.60.0",
+];
 /// `onnxruntime-gpu` installs into the same `onnxruntime/` folder as the CPU wheel, so it needs a
 /// venv of its own.
 const GPU_PACKAGES: &[&str] = &["onnxruntime-gpu==1.31.1"];
@@ -77,11 +87,21 @@ impl Environment {
                 "RIN_ORT_DYLIB".into(),
                 self.ort_library.display().to_string(),
             ),
+            // PyO3's build script (rin-python) builds for this interpreter, whatever the shell's.
+            (
+                "PYO3_PYTHON".into(),
+                self.venv.join("bin").join("python").display().to_string(),
+            ),
         ];
         if let Some(cuda) = &self.ort_cuda_library {
             vars.push(("RIN_ORT_CUDA_DYLIB".into(), cuda.display().to_string()));
         }
         vars
+    }
+
+    /// The venv's folder.
+    pub fn venv(&self) -> &Path {
+        &self.venv
     }
 
     /// Shell `export` lines.

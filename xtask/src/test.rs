@@ -6,6 +6,7 @@ use anyhow::Result;
 use clap::Args;
 
 use crate::command::{args, run_in, status, with_env};
+use crate::python;
 use crate::setup::{self, SetupArgs};
 
 /// Options of `cargo xtask test`.
@@ -17,7 +18,8 @@ pub struct TestArgs {
 }
 
 /// Set-up, then fmt, clippy, a build of every crate (plugin libraries must exist before the
-/// host's tests load them), and every test in the workspace, the trainer included.
+/// host's tests load them), every test in the workspace, the trainer included, and the Python
+/// package's tests.
 pub fn run(options: &TestArgs) -> Result<()> {
     let env = setup::ensure(&SetupArgs::default())?;
     let cargo = cargo();
@@ -50,6 +52,10 @@ pub fn run(options: &TestArgs) -> Result<()> {
         test.env(REQUIRE_SHARED, "1");
     }
     status(test)?;
+    // The Python package: built into the venv from the debug build above, then its tests, which
+    // compare it with target/debug/rin (a minute: 100 sentences per model, one Ray start).
+    python::develop(&env, false)?;
+    python::test(&env, false)?;
     match std::fs::read_to_string(&skip_log) {
         Ok(skipped) if !skipped.trim().is_empty() => {
             eprintln!("skipped tests:\n{skipped}");
