@@ -6,6 +6,11 @@
 //! runtime; [`decode`] turns the model's tag and relation scores back into [`Triple`]s; and
 //! [`metric`] scores them the way the published figures do.
 //!
+//! The files that cross crate boundaries are typed here once: [`checkpoint`] (`checkpoint.json`,
+//! written by the trainer, read by the exporter) and [`manifest`] (`manifest.json`, written by
+//! the exporter, read by the runtime), with [`format`]'s version check and [`onnx_names`]; and
+//! [`k_range`] is the one parser of K selections.
+//!
 //! ```
 //! use rin_core::{decode_triples, argmax_tags, MatchMode, Tag};
 //!
@@ -21,15 +26,22 @@
 #![warn(missing_docs)]
 
 pub mod batch;
+pub mod checkpoint;
 pub mod dataset;
 pub mod decode;
 pub mod error;
+pub mod format;
+pub mod k_range;
+pub mod manifest;
 pub mod metric;
 pub mod model_config;
+pub mod onnx_names;
 pub mod parity;
 pub mod pos;
 pub mod relation;
+pub mod scores;
 pub mod sentence;
+pub mod span;
 pub mod tag;
 pub mod vocab;
 
@@ -39,6 +51,7 @@ pub use decode::{argmax_tags, decode_cells, decode_triples, MatchMode, RelationC
 pub use error::{Error, Result};
 pub use metric::{EvalReport, Evaluator, MeanStd, Prf};
 pub use relation::RelationSet;
+pub use scores::{Score, Scores};
 pub use sentence::{Sentence, Span, Triple};
 pub use tag::{decode_bioes, encode_bioes, Tag, TagError};
 pub use vocab::{load_glove, load_glove_top, word_key, Embeddings, Vocab, PAD, UNK};

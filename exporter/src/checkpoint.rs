@@ -4,93 +4,21 @@
 //! The parameter names and PyTorch layouts are rin-trainer's public API
 //! (`rin_trainer::model::parameter_names`, `trainer/README.md`); [`expected_parameters`] restates
 //! them with their shapes, and every tensor is checked (present, float32, shape, finite) before
-//! anything is written. Only the fields of `checkpoint.json` the export needs are typed here; the
-//! trainer's own records (embeddings, data, dev scores, POS source) are carried through as JSON.
+//! anything is written. `checkpoint.json` is rin-core's [`CheckpointMeta`], read with
+//! [`TrainSummary`] for the run's settings (the trainer's others are skipped).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use rin_core::MatchMode;
 use safetensors::{Dtype, SafeTensors};
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::weights::{lstm_to_onnx, names, LstmDirection, OnnxWeights, Tensor};
 
-/// The weights file in a checkpoint directory.
-pub const WEIGHTS_FILE: &str = "model.safetensors";
-/// The JSON sidecar in a checkpoint directory.
-pub const META_FILE: &str = "checkpoint.json";
-/// The `checkpoint.json` format version this exporter reads.
-pub const FORMAT_VERSION: u32 = 1;
-
+pub use rin_core::checkpoint::{
+    CheckpointMeta, PosInfo, PosSource, TrainSummary, FORMAT_VERSION, META_FILE, WEIGHTS_FILE,
+};
 pub use rin_core::model_config::{Interaction, ModelConfig};
-
-/// The POS side of `checkpoint.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PosInfo {
-    /// PAD, UNK, then the tag set.
-    pub vocab: Vec<String>,
-    /// The tag set's name (`penn-treebank`).
-    pub tagset: String,
-    /// What tagged the training data (rin-trainer's `PosSource`, carried as JSON).
-    #[serde(default)]
-    pub source: serde_json::Value,
-}
-
-/// The fields of `checkpoint.json` an export uses.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CheckpointMeta {
-    /// Must be [`FORMAT_VERSION`].
-    pub format_version: u32,
-    /// The model's shape.
-    pub model: ModelConfig,
-    /// The run's settings (read: `deep_supervision`, `seed`).
-    #[serde(default)]
-    pub train: serde_json::Value,
-    /// Entity tags in output order; must be rin-core's [`rin_core::Tag::names`].
-    pub tags: Vec<String>,
-    /// Relation names in output order.
-    pub relations: Vec<String>,
-    /// The word vocabulary (PAD, UNK, ...; look-ups lower-case the token).
-    pub words: Vec<String>,
-    /// POS vocabulary and provenance; `None` without POS.
-    pub pos: Option<PosInfo>,
-    /// Triple matching.
-    pub match_mode: MatchMode,
-    /// Relation probability threshold.
-    pub threshold: f32,
-    /// Where the initial word vectors came from (rin-trainer's `EmbeddingInfo`).
-    #[serde(default)]
-    pub embeddings: serde_json::Value,
-    /// The training data (rin-trainer's `DataInfo`).
-    #[serde(default)]
-    pub data: serde_json::Value,
-    /// The epoch of these weights.
-    #[serde(default)]
-    pub epoch: usize,
-    /// Dev scores (rin-trainer's `Scores`: `triples`, `cells`, `entities`, each with `f1`).
-    #[serde(default)]
-    pub dev: Option<serde_json::Value>,
-    /// The tokenizer used to build the training tokens, when the trainer records it.
-    #[serde(default)]
-    pub tokenizer: Option<serde_json::Value>,
-}
-
-impl CheckpointMeta {
-    /// Dev F1 of string triples (the headline figure), if the checkpoint was evaluated.
-    pub fn dev_f1(&self) -> Option<f64> {
-        self.dev.as_ref()?.get("triples")?.get("f1")?.as_f64()
-    }
-
-    /// Whether the model was trained with deep supervision (every K up to the trained one usable).
-    pub fn deep_supervision(&self) -> bool {
-        self.train
-            .get("deep_supervision")
-            .and_then(serde_json::Value::as_bool)
-            .unwrap_or(false)
-    }
-}
 
 /// A checkpoint read from disk: metadata plus every parameter in PyTorch layout.
 #[derive(Debug, Clone)]
@@ -204,7 +132,7 @@ impl Checkpoint {
             .cloned()
             .collect();
         ignored.sort();
-        let weights_sha256 = crate::export::sha256_hex(&bytes);
+        let weights_sha256 = rin_core::format::sha256_hex(&bytes);
         Ok(Checkpoint {
             dir: dir.to_path_buf(),
             meta,
@@ -350,14 +278,8 @@ fn check_meta(meta: &CheckpointMeta, path: &Path) -> Result<()> {
         })
     };
     let m = &meta.model;
-    if meta.format_version != FORMAT_VERSION {
-        return bad(
-            "format_version",
-            format!(
-                "{} is not supported (this exporter reads {FORMAT_VERSION})",
-                meta.format_version
-            ),
-        );
+    if let Err(e) = meta.check_version() {
+        return bad("format_version", e.to_string());
     }
     for (field, value) in [
         ("model.word_vocab", m.word_vocab),

@@ -8,21 +8,22 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use prost::Message;
-use sha2::{Digest, Sha256};
+use rin_core::k_range::KRangeError;
 
 use crate::check::check_graph;
 use crate::checkpoint::{resolve_dir, Checkpoint};
 use crate::error::{Error, Result};
 use crate::external::WeightFile;
 use crate::manifest::{
-    graph_file, FileEntry, Manifest, ManifestFile, SourceInfo, IR_VERSION, MANIFEST_FILE, OPSET,
-    WEIGHTS_FILE,
+    self, graph_file, FileEntry, Manifest, ManifestFile, SourceInfo, IR_VERSION, MANIFEST_FILE,
+    OPSET, WEIGHTS_FILE,
 };
 use crate::pb::{ModelProto, OperatorSetIdProto, StringStringEntryProto};
-use crate::rin_graph::{self, RelationOutput};
+use crate::rin_graph;
+use rin_core::manifest::RelationOutput;
 
 /// The largest K the exporter unrolls.
-pub const MAX_K: usize = 16;
+pub use rin_core::k_range::MAX_K;
 
 /// What to export.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,39 +84,16 @@ pub fn select_ks(requested: &[usize], trained_k: usize) -> Result<Vec<usize>> {
     }
 }
 
-/// Parses one `--k` value: `2`, `0..=4`, `0..5` or a comma list of those (`1,3..=4`).
+/// Parses one `--k` value (rin-core's [`rin_core::k_range::parse_ks`], the one parser).
 pub fn parse_ks(text: &str) -> Result<Vec<usize>> {
-    let bad = |reason| Error::KSelection {
-        text: text.to_owned(),
-        reason,
-    };
-    let number = |s: &str| {
-        s.trim()
-            .parse::<usize>()
-            .map_err(|_| bad("expected a number, a range a..=b or a..b"))
-    };
-    let mut ks = Vec::new();
-    for part in text.split(',') {
-        if let Some((a, b)) = part.split_once("..=") {
-            let (a, b) = (number(a)?, number(b)?);
-            if a > b {
-                return Err(bad("empty range"));
-            }
-            ks.extend(a..=b);
-        } else if let Some((a, b)) = part.split_once("..") {
-            let (a, b) = (number(a)?, number(b)?);
-            if a >= b {
-                return Err(bad("empty range"));
-            }
-            ks.extend(a..b);
-        } else {
-            ks.push(number(part)?);
-        }
-    }
-    if let Some(&k) = ks.iter().find(|&&k| k > MAX_K) {
-        return Err(Error::KOutOfRange { k, max: MAX_K });
-    }
-    Ok(ks)
+    rin_core::k_range::parse_ks(text).map_err(|e| match e {
+        KRangeError::OutOfRange { k, max } => Error::KOutOfRange { k, max },
+        KRangeError::Invalid { text, reason } => Error::KSelection { text, reason },
+        _ => Error::KSelection {
+            text: text.to_owned(),
+            reason: "not a K selection",
+        },
+    })
 }
 
 /// Exports an already loaded checkpoint for `ks` (validated: see [`select_ks`]), dense outputs.
@@ -144,7 +122,10 @@ pub fn export_checkpoint_with(
         epoch: ckpt.meta.epoch,
         weights_sha256: ckpt.weights_sha256.clone(),
     };
-    let manifest = Manifest::new(&ckpt.meta, ks, source).with_relation_output(relation_output);
+    let manifest = manifest::with_relation_output(
+        manifest::manifest_of(&ckpt.meta, ks, source),
+        relation_output,
+    );
 
     let mut files = vec![write_atomic(out_dir, WEIGHTS_FILE, weights.bytes())?];
     let weights_sha256 = files[0].sha256.clone();
@@ -177,8 +158,7 @@ pub fn model_proto(
 ) -> Result<ModelProto> {
     let graph = rin_graph::build_with(&manifest.config, k, weights, manifest.relation_output);
     check_graph(&graph).map_err(|problem| Error::MalformedGraph { k, problem })?;
-    let metadata_props = manifest
-        .metadata_props(k, weights_sha256)
+    let metadata_props = manifest::metadata_props(manifest, k, weights_sha256)
         .into_iter()
         .map(|(key, value)| StringStringEntryProto {
             key: Some(key),
@@ -207,13 +187,7 @@ pub fn model_proto(
     })
 }
 
-/// Lower-case hex sha256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub use rin_core::format::sha256_hex;
 
 /// Writes `dir/name` atomically: a temporary file in `dir`, flushed, then renamed over the target.
 fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<FileEntry> {

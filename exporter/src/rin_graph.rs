@@ -17,56 +17,20 @@
 //! forward pass, the graph returns whatever the layers compute there (the LSTM output is zero
 //! past each length); consumers read rows and columns `< length` only.
 
-use serde::{Deserialize, Serialize};
-
-use crate::checkpoint::{Interaction, ModelConfig};
 use crate::external::WeightFile;
 use crate::graph::{Dim, GraphBuilder};
 use crate::pb::{tensor_proto::DataType, GraphProto};
 use crate::weights::names;
+use rin_core::model_config::{Interaction, ModelConfig};
 
-/// Graph input: word ids `[batch, seq]` int64.
-pub const WORD_IDS: &str = "word_ids";
-/// Graph input: POS ids `[batch, seq]` int64 (read only by models with POS).
-pub const POS_IDS: &str = "pos_ids";
-/// Graph input: sentence lengths `[batch]` int32, each in `1..=seq`.
-pub const LENGTHS: &str = "lengths";
-/// Graph output: BIOES tag probabilities `[batch, seq, 5]` (O, B, I, E, S).
-pub const ENTITY_PROBS: &str = "entity_probs";
-/// Graph output: relation probabilities `[batch, seq, seq, relations]`, `[b, i, j, t]` for subject
-/// ending at i, object ending at j, relation t.
-pub const RELATION_PROBS: &str = "relation_probs";
-
-/// Graph input of sparse exports: the relation threshold `[1]` float; cells at or above it are
-/// listed.
-pub const RELATION_THRESHOLD: &str = "relation_threshold";
-/// Graph output of sparse exports: `[cells, 4]` int64, `(b, i, j, t)` of every relation
-/// probability `>= relation_threshold`, in row-major order.
-pub const RELATION_CELLS: &str = "relation_cells";
-/// Graph output of sparse exports: `[cells]` float, the probability of each listed cell.
-pub const RELATION_SCORES: &str = "relation_scores";
-/// The dynamic dimension of the sparse outputs.
-pub const CELLS: &str = "cells";
-
-/// How a graph returns relation probabilities.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RelationOutput {
-    /// The whole `[batch, seq, seq, relations]` tensor (`relation_probs`).
-    #[default]
-    Dense,
-    /// Only the cells at or above a threshold given as input (`relation_cells`,
-    /// `relation_scores`): what decoding reads, without the `n x n x R` tensor leaving the graph.
-    Sparse,
-}
+pub use rin_core::manifest::RelationOutput;
+pub use rin_core::onnx_names::{
+    BATCH, CELLS, ENTITY_PROBS, LENGTHS, POS_IDS, RELATION_CELLS, RELATION_PROBS, RELATION_SCORES,
+    RELATION_THRESHOLD, SEQ, WORD_IDS,
+};
 
 /// The number of BIOES tags (`entity_probs`' last dimension).
 pub const TAGS: i64 = rin_core::Tag::COUNT as i64;
-
-/// The dynamic batch dimension's name.
-pub const BATCH: &str = "batch";
-/// The dynamic sequence dimension's name.
-pub const SEQ: &str = "seq";
 
 /// Builds the graph of `config` unrolled to `k` interaction layers, its weights in `weights`,
 /// with dense relation outputs.

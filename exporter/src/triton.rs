@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::export::{export, ExportOptions};
-use crate::manifest::{graph_file, FileEntry, ManifestFile, TensorSpec, MANIFEST_FILE};
+use crate::manifest::{graph_file, Dim, FileEntry, ManifestFile, TensorSpec, MANIFEST_FILE};
 
 /// The ONNX file's name in a version folder (Triton's default `default_model_filename`).
 pub const MODEL_FILE: &str = "model.onnx";
@@ -174,7 +174,7 @@ fn tensor_entry(spec: &TensorSpec) -> Result<String> {
     let Some((first, rest)) = spec.shape.split_first() else {
         return Err(invalid(format!("tensor {:?} has no dimensions", spec.name)));
     };
-    if first.as_str() != Some("batch") {
+    if first.name() != Some(rin_core::onnx_names::BATCH) {
         return Err(invalid(format!(
             "tensor {:?}'s first dimension is {first}, not the dynamic batch",
             spec.name
@@ -183,12 +183,9 @@ fn tensor_entry(spec: &TensorSpec) -> Result<String> {
     let dims = rest
         .iter()
         .map(|d| match d {
-            serde_json::Value::Number(n) => n
-                .as_i64()
-                .filter(|&n| n > 0)
-                .map(|n| n.to_string())
-                .ok_or_else(|| invalid(format!("tensor {:?} has dimension {n}", spec.name))),
-            _ => Ok("-1".to_owned()),
+            Dim::Fixed(0) => Err(invalid(format!("tensor {:?} has dimension 0", spec.name))),
+            Dim::Fixed(n) => Ok(n.to_string()),
+            Dim::Named(_) => Ok("-1".to_owned()),
         })
         .collect::<Result<Vec<_>>>()?;
     let shape = if dims.is_empty() {
@@ -414,7 +411,7 @@ mod tests {
         TensorSpec {
             name: name.into(),
             dtype: dtype.into(),
-            shape: shape.as_array().cloned().unwrap_or_default(),
+            shape: serde_json::from_value(shape).unwrap(),
             description: String::new(),
         }
     }

@@ -4,7 +4,7 @@
 //! mean batch, server memory). Every run is bounded in requests and in time.
 //!
 //! ```sh
-//! cargo build --release -p rin-runtime -p rin-plugin-english -p rin-plugin-perceptron
+//! cargo build --release -p rin-cli -p rin-plugin-english -p rin-plugin-perceptron
 //! cargo xtask run -- cargo run --release -p rin-runtime --example loadgen
 //! ```
 //!

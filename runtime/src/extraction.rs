@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use rin_core::{RelationSet, Span};
 
-use crate::pipeline::Prediction;
+use crate::prediction::Prediction;
 
 /// One token of the input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,7 +168,7 @@ impl CharOffsets {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::ScoredTriple;
+    use crate::prediction::ScoredTriple;
     use rin_core::{Tag, Triple};
 
     #[test]

@@ -11,7 +11,7 @@ use ort::session::SessionInputValue;
 use ort::value::TensorRef;
 use rin_core::PaddedBatch;
 
-use crate::session::GraphNames;
+use crate::graph_names::GraphNames;
 
 /// A padded batch ready to be fed to a session.
 #[derive(Debug, Clone)]

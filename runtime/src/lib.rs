@@ -21,8 +21,10 @@
 //! # }
 //! ```
 //!
-//! Layout: [`model`] reads the folder, [`session`] finds and loads ONNX Runtime and owns the
-//! sessions, [`input`] turns padded batches into tensors, [`pipeline`] runs text to predictions,
+//! Layout: [`model`] reads the folder (its manifest is rin-core's type), [`ort_library`] finds
+//! ONNX Runtime, [`ort_env`] loads it once and chooses the device, [`session`] owns the sessions
+//! and [`graph_names`] what they feed and read, [`input`] turns padded batches into tensors,
+//! [`pipeline`] runs text to predictions, [`prediction`] is one sentence's decoded output,
 //! [`extraction`] is the output (character offsets), [`source`] reads input lines, [`stream`] is
 //! `rin extract`'s loop, [`plugin`] loads tokenizers and taggers and checks tag sets, and
 //! `server` (feature `server`, on by default) is `rin serve`'s HTTP API with micro-batching.
@@ -31,10 +33,14 @@ pub mod bench;
 pub mod chunk;
 pub mod error;
 pub mod extraction;
+pub mod graph_names;
 pub mod input;
 pub mod model;
+pub mod ort_env;
+pub mod ort_library;
 pub mod pipeline;
 pub mod plugin;
+pub mod prediction;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod session;

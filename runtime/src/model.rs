@@ -1,19 +1,22 @@
 //! An exported model folder: `manifest.json`, one `model_k{K}.onnx` per exported K, and the
 //! shared weights file, as rin-exporter writes them.
 //!
-//! The manifest's type is rin-exporter's [`ManifestFile`], so that writer and reader cannot drift
-//! apart. Opening a folder checks the format and version first (an unknown version is its own
+//! The manifest's type is rin-core's [`ManifestFile`], which rin-exporter writes, so that writer
+//! and reader cannot drift apart. Opening a folder checks the format and version first (an unknown version is its own
 //! error, not a JSON error), then that every file the manifest lists is there.
 
 use std::path::{Path, PathBuf};
 
+use rin_core::format::FormatError;
+use rin_core::manifest::{
+    ManifestFile, ManifestHeader, RelationOutput, TensorSpec, FORMAT_VERSION, LOWERCASE_LOOKUP,
+    MANIFEST_FILE,
+};
+use rin_core::onnx_names;
 use rin_core::{MatchMode, RelationSet, Vocab};
-use rin_exporter::manifest::{FORMAT, FORMAT_VERSION, MANIFEST_FILE};
-use rin_exporter::rin_graph::{self, RelationOutput};
-use rin_exporter::ManifestFile;
 
 use crate::error::{Error, Result};
-use crate::session::{GraphNames, SparseNames};
+use crate::graph_names::{GraphNames, SparseNames};
 
 /// The manifest format version this runtime reads.
 pub const SUPPORTED_FORMAT_VERSION: u32 = FORMAT_VERSION;
@@ -67,9 +70,9 @@ impl Model {
             path: manifest_path.clone(),
             source,
         };
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(json_error)?;
-        check_version(&value, &manifest_path)?;
-        let manifest: ManifestFile = serde_json::from_value(value).map_err(json_error)?;
+        let header: ManifestHeader = serde_json::from_str(&text).map_err(json_error)?;
+        check_header(&header, &manifest_path)?;
+        let manifest: ManifestFile = serde_json::from_str(&text).map_err(json_error)?;
         let model = Model::from_manifest(dir, manifest_path, manifest)?;
         model.check_files(verify)?;
         Ok(model)
@@ -97,14 +100,14 @@ impl Model {
         if m.graphs.is_empty() {
             return Err(invalid("no graphs are listed".into()));
         }
-        if m.word_lookup != "lowercase" {
+        if m.word_lookup != LOWERCASE_LOOKUP {
             return Err(invalid(format!(
                 "word_lookup {:?} is not supported (this runtime looks up lower-cased tokens)",
                 m.word_lookup
             )));
         }
         let words = Vocab::from(m.words.clone());
-        let pos = m.pos.as_ref().map(|p| Vocab::from(p.vocab.clone()));
+        let pos = m.pos.as_ref().map(|p| p.vocab.clone());
         let relations = RelationSet::from_names(m.relations.clone());
         Ok(Model {
             dir: dir.to_owned(),
@@ -153,7 +156,7 @@ impl Model {
                     source_name: path.display().to_string(),
                     source,
                 })?;
-                let sha256 = rin_exporter::export::sha256_hex(&bytes);
+                let sha256 = rin_core::format::sha256_hex(&bytes);
                 if sha256 != file.sha256 {
                     return Err(changed(format!(
                         "sha256 {sha256}, the manifest says {}",
@@ -228,7 +231,7 @@ impl Model {
     pub fn graph_names(&self) -> GraphNames {
         let onnx = &self.manifest.manifest.onnx;
         let defaults = GraphNames::default();
-        let name = |specs: &[rin_exporter::manifest::TensorSpec], i: usize, default: String| {
+        let name = |specs: &[TensorSpec], i: usize, default: String| {
             specs.get(i).map_or(default, |s| s.name.clone())
         };
         GraphNames {
@@ -239,9 +242,9 @@ impl Model {
             relation_probs: name(&onnx.outputs, 1, defaults.relation_probs),
             sparse: (self.manifest.manifest.relation_output == RelationOutput::Sparse).then(|| {
                 SparseNames {
-                    threshold: name(&onnx.inputs, 3, rin_graph::RELATION_THRESHOLD.into()),
-                    cells: name(&onnx.outputs, 1, rin_graph::RELATION_CELLS.into()),
-                    scores: name(&onnx.outputs, 2, rin_graph::RELATION_SCORES.into()),
+                    threshold: name(&onnx.inputs, 3, onnx_names::RELATION_THRESHOLD.into()),
+                    cells: name(&onnx.outputs, 1, onnx_names::RELATION_CELLS.into()),
+                    scores: name(&onnx.outputs, 2, onnx_names::RELATION_SCORES.into()),
                 }
             }),
         }
@@ -268,21 +271,13 @@ impl Model {
 
     /// The tagger plugin the training tags came from, if a plugin made them.
     pub fn pos_plugin(&self) -> Option<&str> {
-        let source = &self.manifest.manifest.pos.as_ref()?.source;
-        (source.get("kind")?.as_str()? == "plugin")
-            .then(|| source.get("name")?.as_str())
-            .flatten()
+        self.manifest.manifest.pos.as_ref()?.plugin()
     }
 
     /// Who produced the training POS tags, in words (`plugin perceptron 0.1.0`, `dataset: ...`).
     pub fn pos_source(&self) -> Option<String> {
         let source = &self.manifest.manifest.pos.as_ref()?.source;
-        let field = |k: &str| source.get(k).and_then(|v| v.as_str()).unwrap_or("?");
-        Some(match source.get("kind").and_then(|v| v.as_str()) {
-            Some("plugin") => format!("plugin {} {}", field("name"), field("version")),
-            Some("dataset") => format!("the data set ({})", field("tagger")),
-            _ => source.to_string(),
-        })
+        Some(source.as_ref().map_or("null".into(), ToString::to_string))
     }
 
     /// The relation names, in output order.
@@ -293,7 +288,12 @@ impl Model {
     /// The tokenizer the training tokens came from, as the manifest names it (`pre-tokenized`
     /// when the data came tokenized).
     pub fn tokenizer(&self) -> Option<&str> {
-        self.manifest.manifest.tokenizer.get("name")?.as_str()
+        Some(self.manifest.manifest.tokenizer.name.as_str())
+    }
+
+    /// The tokenizer plugin the training tokens came from; `None` when the data came tokenized.
+    pub fn tokenizer_plugin(&self) -> Option<&str> {
+        self.manifest.manifest.tokenizer.plugin()
     }
 
     /// Triple matching the model was selected with.
@@ -307,28 +307,21 @@ impl Model {
     }
 }
 
-fn check_version(value: &serde_json::Value, path: &Path) -> Result<()> {
-    let invalid = |detail: String| Error::ManifestInvalid {
-        path: path.to_owned(),
-        detail,
-    };
-    let format = value.get("format").and_then(|v| v.as_str());
-    if format != Some(FORMAT) {
-        return Err(invalid(format!(
-            "\"format\" is {}, expected {FORMAT:?}: not a rin ONNX export",
-            format.map_or("missing".to_owned(), |f| format!("{f:?}"))
-        )));
-    }
-    let version = value.get("format_version").and_then(|v| v.as_u64());
-    match version {
-        Some(v) if v == u64::from(SUPPORTED_FORMAT_VERSION) => Ok(()),
-        Some(v) => Err(Error::ManifestVersion {
+/// Another format or version is its own error, not a missing field.
+fn check_header(header: &ManifestHeader, path: &Path) -> Result<()> {
+    header.check().map_err(|e| match e {
+        FormatError::Version { found, supported } => Error::ManifestVersion {
             path: path.to_owned(),
-            found: u32::try_from(v).unwrap_or(u32::MAX),
-            supported: SUPPORTED_FORMAT_VERSION,
-        }),
-        None => Err(invalid(
-            "\"format_version\" is missing or not a number".into(),
-        )),
-    }
+            found,
+            supported,
+        },
+        FormatError::Format { .. } => Error::ManifestInvalid {
+            path: path.to_owned(),
+            detail: format!("{e}: not a rin ONNX export"),
+        },
+        other => Error::ManifestInvalid {
+            path: path.to_owned(),
+            detail: other.to_string(),
+        },
+    })
 }

@@ -20,10 +20,12 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 use rin_core::{
-    argmax_tags, decode_bioes, decode_cells, decode_triples, length_buckets, Dataset, EvalReport,
-    Evaluator, MatchMode, PaddedBatch, Sentence, Span, Tag, Triple, Vocab,
+    length_buckets, Dataset, EvalReport, Evaluator, MatchMode, PaddedBatch, Sentence, Span, Triple,
+    Vocab,
 };
 use rin_plugin_host::{Segmenter, Tagger, TaggerInfo, Tokenizer};
+
+pub use crate::prediction::{decode_one, DecodeOptions, Prediction, ScoredTriple};
 
 use crate::chunk::{
     sentence_ranges, ChunkPlan, DEFAULT_CHUNK_SENTENCES, DEFAULT_CHUNK_TOKENS,
@@ -34,7 +36,7 @@ use crate::extraction::Extraction;
 use crate::input::ModelInputs;
 use crate::model::Model;
 use crate::plugin::{self, Plugins};
-use crate::session::{self, ExecutionProvider, ModelOutput, ModelSession, OrtConfig};
+use crate::session::{self, ExecutionProvider, ModelSession, OrtConfig};
 
 /// The default limit on tokens per sentence.
 pub const DEFAULT_MAX_TOKENS: usize = 200;
@@ -144,44 +146,6 @@ impl Default for PipelineConfig {
             window_overlap: DEFAULT_WINDOW_OVERLAP,
             joint_threshold: DEFAULT_JOINT_THRESHOLD,
         }
-    }
-}
-
-/// How one sentence's outputs are decoded: the relation threshold and triple matching. A
-/// [`Predictor`] has defaults ([`Predictor::decode_options`]); [`Predictor::predict_with`] takes
-/// them per sentence, so that one batch can serve requests that ask for different settings.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct DecodeOptions {
-    /// Relation probability threshold.
-    pub threshold: f32,
-    /// Partial or exact triples.
-    pub match_mode: MatchMode,
-}
-
-/// A triple with the model's probability for it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ScoredTriple {
-    /// The triple (token spans and relation id).
-    pub triple: Triple,
-    /// `relation_probs[subject last token, object last token, relation]`.
-    pub score: f32,
-}
-
-/// The model's decoded output for one sentence.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Prediction {
-    /// One BIOES tag per token.
-    pub tags: Vec<Tag>,
-    /// Entity spans decoded from the tags.
-    pub entities: Vec<Span>,
-    /// Triples, ordered by subject end, object end, relation (per window).
-    pub triples: Vec<ScoredTriple>,
-}
-
-impl Prediction {
-    /// The triples without scores, as rin-core's evaluator takes them.
-    pub fn plain_triples(&self) -> Vec<Triple> {
-        self.triples.iter().map(|t| t.triple).collect()
     }
 }
 
@@ -637,40 +601,6 @@ fn join_tokens(tokens: &[String]) -> (String, Vec<Range<usize>>) {
         text.push_str(token);
     }
     (text, spans)
-}
-
-/// Decodes sentence `b` (of `n` tokens) of a batch with rin-core: what [`Predictor::predict`]
-/// does to each sentence of each batch (benchmarks time it as a stage of its own).
-pub fn decode_one(output: &ModelOutput, b: usize, n: usize, options: DecodeOptions) -> Prediction {
-    let tags = argmax_tags(output.entity_block(b), n);
-    let triples = match &output.relation_cells {
-        Some(cells) => decode_cells(
-            &tags,
-            cells.get(b).map_or(&[][..], Vec::as_slice),
-            options.threshold,
-            options.match_mode,
-        )
-        .into_iter()
-        .map(|(triple, score)| ScoredTriple { triple, score })
-        .collect(),
-        None => {
-            let probs = output.relation_block(b);
-            let (seq, r) = (output.seq_len, output.relations);
-            decode_triples(&tags, probs, seq, r, options.threshold, options.match_mode)
-                .into_iter()
-                .map(|triple| ScoredTriple {
-                    score: probs[(triple.subject.last() * seq + triple.object.last()) * r
-                        + triple.relation],
-                    triple,
-                })
-                .collect()
-        }
-    };
-    Prediction {
-        entities: decode_bioes(&tags),
-        tags,
-        triples,
-    }
 }
 
 /// A sentence (or a window of one, or a chunk of several) to run.

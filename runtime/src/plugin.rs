@@ -9,6 +9,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use rin_core::checkpoint::choose_tagger;
 use rin_plugin_host::{PluginDir, PluginListing, Segmenter, Tagger, TaggerInfo, Tokenizer};
 
 use crate::error::{Error, Result};
@@ -73,17 +74,19 @@ impl Plugins {
 /// else [`DEFAULT_TOKENIZER`] (when the training data came pre-tokenized).
 pub fn tokenizer_name<'a>(model: &'a Model, requested: Option<&'a str>) -> &'a str {
     requested
-        .or(model
-            .tokenizer()
-            .filter(|name| !matches!(*name, "pre-tokenized" | "")))
+        .or(model.tokenizer_plugin())
         .unwrap_or(DEFAULT_TOKENIZER)
 }
 
 /// The name of the tagger to use for `model`: `requested`, else the plugin that tagged the
-/// training data, else [`DEFAULT_TAGGER`]. `None` when the model reads no POS.
+/// training data, else [`DEFAULT_TAGGER`] (rin-core's [`choose_tagger`], the trainer's rule too).
+/// `None` when the model reads no POS.
 pub fn tagger_name<'a>(model: &'a Model, requested: Option<&'a str>) -> Option<&'a str> {
-    model.pos()?;
-    Some(requested.or(model.pos_plugin()).unwrap_or(DEFAULT_TAGGER))
+    choose_tagger(
+        model.manifest().manifest.pos.as_ref(),
+        requested,
+        DEFAULT_TAGGER,
+    )
 }
 
 pub use rin_core::pos::normalize_tag;

@@ -1,395 +1,28 @@
-//! ONNX Runtime: finding its library, the process-wide environment, and one session per graph.
+//! One ONNX Runtime session per graph: building it on the chosen execution provider, checking its
+//! inputs and outputs against the manifest's names, and running batches.
 //!
-//! The library is loaded at run time (`ort`'s `load-dynamic`): the pip wheel ships only the
-//! versioned `libonnxruntime.so.1.31.1`, so it is always loaded by full path, once per process.
-//! CPU and CUDA builds are different libraries (`onnxruntime` and `onnxruntime-gpu`, in separate
-//! venvs), so the device decides which library is loaded, and that choice cannot change later in
-//! the same process.
+//! Finding the library is [`crate::ort_library`]'s job, the environment and the device
+//! [`crate::ort_env`]'s; their items are re-exported here, where callers have always found them.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 use ort::ep;
 use ort::session::builder::GraphOptimizationLevel;
 use ort::session::{Session, SessionOutputs};
 use ort::value::PrimitiveTensorElementType;
+use rin_core::RelationCell;
 
 use crate::error::{Error, Result};
 use crate::input::ModelInputs;
-use rin_core::RelationCell;
 
-/// The versioned file name of the ONNX Runtime library in the pip wheels (ort 2.0.0-rc.15 targets
-/// ONNX Runtime 1.31).
-pub const ORT_LIBRARY_FILE: &str = "libonnxruntime.so.1.31.1";
-/// The CUDA execution provider's library, which ONNX Runtime loads from its own folder.
-pub const CUDA_PROVIDER_FILE: &str = "libonnxruntime_providers_cuda.so";
-
-/// Where to run the model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Device {
-    /// ONNX Runtime's CPU execution provider.
-    #[default]
-    Cpu,
-    /// The CUDA execution provider; an error when it cannot be used.
-    Cuda,
-    /// CUDA when the CUDA build of ONNX Runtime and a GPU are there, else the CPU (with a warning).
-    Auto,
-}
-
-/// How to set up ONNX Runtime.
-#[derive(Debug, Clone, Default)]
-pub struct OrtConfig {
-    /// The library to load (`--ort-dylib`); `None` searches (see [`resolve_library`]).
-    pub library: Option<PathBuf>,
-    /// The execution provider.
-    pub device: Device,
-    /// Intra-op threads; `None` keeps ONNX Runtime's default (one per core).
-    pub threads: Option<usize>,
-    /// Disable ONNX Runtime's CPU memory arena: tensors go back to the system allocator after
-    /// each run, so a process's memory falls again after an outsized request (servers).
-    pub no_cpu_arena: bool,
-}
-
-/// The execution provider a session really runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExecutionProvider {
-    /// `CPUExecutionProvider`.
-    Cpu,
-    /// `CUDAExecutionProvider`.
-    Cuda,
-}
-
-impl ExecutionProvider {
-    /// The name ONNX Runtime uses.
-    pub fn name(self) -> &'static str {
-        match self {
-            ExecutionProvider::Cpu => "CPUExecutionProvider",
-            ExecutionProvider::Cuda => "CUDAExecutionProvider",
-        }
-    }
-}
-
-/// A library file found for ONNX Runtime, and how it was found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrtLibrary {
-    /// The library file.
-    pub path: PathBuf,
-    /// Where the path came from (`--ort-dylib`, `RIN_ORT_DYLIB`, ...).
-    pub origin: String,
-}
-
-impl OrtLibrary {
-    /// Whether the CUDA execution provider's library sits next to this library.
-    pub fn has_cuda_provider(&self) -> bool {
-        self.cuda_provider_path().is_file()
-    }
-
-    /// Where ONNX Runtime looks for the CUDA execution provider's library.
-    pub fn cuda_provider_path(&self) -> PathBuf {
-        self.path.with_file_name(CUDA_PROVIDER_FILE)
-    }
-}
-
-/// Finds the CPU build of ONNX Runtime: `explicit` (`--ort-dylib`), then `RIN_ORT_DYLIB`, then
-/// `ORT_DYLIB_PATH`, then the venv set up by `cargo xtask setup`
-/// (`${RIN_CACHE_DIR:-~/.cache/rin}/venv/lib/python3.*/site-packages/onnxruntime/capi/`).
-///
-/// The error lists every place tried and what was wrong with it.
-pub fn resolve_library(explicit: Option<&Path>) -> Result<OrtLibrary> {
-    let mut tried = Vec::new();
-    let candidates = explicit
-        .map(|p| (p.to_owned(), "--ort-dylib".to_owned()))
-        .into_iter()
-        .chain(env_path("RIN_ORT_DYLIB"))
-        .chain(env_path("ORT_DYLIB_PATH"));
-    for (path, origin) in candidates {
-        if path.is_file() {
-            return Ok(OrtLibrary { path, origin });
-        }
-        tried.push(format!("{origin}={} (no such file)", path.display()));
-        if origin == "--ort-dylib" {
-            // An explicit flag that points nowhere is a mistake, not a reason to look elsewhere.
-            return Err(Error::OrtLibraryNotFound { tried });
-        }
-    }
-    match cache_dir() {
-        Some(cache) => {
-            let venv = cache.join("venv");
-            if let Some(path) = venv_library(&venv) {
-                return Ok(OrtLibrary {
-                    path,
-                    origin: format!("the venv {}", venv.display()),
-                });
-            }
-            tried.push(format!(
-                "{}/lib/python3.*/site-packages/onnxruntime/capi/{ORT_LIBRARY_FILE} (not found)",
-                venv.display()
-            ));
-        }
-        None => tried.push("the rin venv (neither RIN_CACHE_DIR nor HOME is set)".into()),
-    }
-    Err(Error::OrtLibraryNotFound { tried })
-}
-
-/// Finds the CUDA build of ONNX Runtime (`onnxruntime-gpu`): `RIN_ORT_CUDA_DYLIB`, then the
-/// `venv-gpu` that `cargo xtask setup --gpu yes` creates. `Err` says why there is none.
-pub fn resolve_cuda_library() -> std::result::Result<OrtLibrary, String> {
-    if let Some((path, origin)) = env_path("RIN_ORT_CUDA_DYLIB") {
-        if path.is_file() {
-            return Ok(OrtLibrary { path, origin });
-        }
-        return Err(format!(
-            "RIN_ORT_CUDA_DYLIB={} does not exist",
-            path.display()
-        ));
-    }
-    if let Some(venv) = cache_dir().map(|c| c.join("venv-gpu")) {
-        if let Some(path) = venv_library(&venv) {
-            return Ok(OrtLibrary {
-                path,
-                origin: format!("the venv {}", venv.display()),
-            });
-        }
-    }
-    Err(format!(
-        "the CUDA build of ONNX Runtime (onnxruntime-gpu's {ORT_LIBRARY_FILE} with {CUDA_PROVIDER_FILE}) \
-         was not found: RIN_ORT_CUDA_DYLIB is not set and there is no venv-gpu (run `cargo xtask setup --gpu yes`)"
-    ))
-}
-
-fn env_path(name: &str) -> Option<(PathBuf, String)> {
-    std::env::var_os(name)
-        .filter(|v| !v.is_empty())
-        .map(|v| (PathBuf::from(v), name.to_owned()))
-}
-
-fn cache_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("RIN_CACHE_DIR").filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(dir));
-    }
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(dir).join("rin"));
-    }
-    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache").join("rin"))
-}
-
-/// `venv/lib/python3.*/site-packages/onnxruntime/capi/libonnxruntime.so.1.31.1`, if present.
-fn venv_library(venv: &Path) -> Option<PathBuf> {
-    let mut pythons: Vec<PathBuf> = std::fs::read_dir(venv.join("lib"))
-        .ok()?
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with("python3"))
-        .map(|e| e.path())
-        .collect();
-    pythons.sort();
-    pythons
-        .into_iter()
-        .map(|p| {
-            p.join("site-packages")
-                .join("onnxruntime")
-                .join("capi")
-                .join(ORT_LIBRARY_FILE)
-        })
-        .find(|p| p.is_file())
-}
-
-/// The ONNX Runtime environment of this process and the library it came from.
-#[derive(Debug)]
-pub struct OrtRuntime {
-    environment: ort::environment::Environment,
-    library: OrtLibrary,
-}
-
-impl OrtRuntime {
-    /// The library ONNX Runtime was loaded from.
-    pub fn library(&self) -> &OrtLibrary {
-        &self.library
-    }
-
-    /// The environment, for sessions built outside [`ModelSession`] (rin-bench's profiling).
-    pub fn environment(&self) -> &ort::environment::Environment {
-        &self.environment
-    }
-}
-
-static RUNTIME: OnceLock<OrtRuntime> = OnceLock::new();
-
-/// The library this process loaded ONNX Runtime from, once it has.
-pub fn runtime_library() -> Option<&'static Path> {
-    RUNTIME.get().map(|rt| rt.library.path.as_path())
-}
-static RUNTIME_INIT: Mutex<()> = Mutex::new(());
-
-/// Loads ONNX Runtime from `library` and creates the process's environment, once.
-///
-/// A later call with the same library returns the same environment; another library is an error,
-/// since a process cannot unload ONNX Runtime.
-pub fn runtime(library: &OrtLibrary) -> Result<&'static OrtRuntime> {
-    // Serialise first initialisation: `ort::init_from` must run before any other ort call.
-    let _guard = RUNTIME_INIT.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(rt) = RUNTIME.get() {
-        return same_library(rt, library);
-    }
-    ort::init_from(&library.path)
-        .map_err(|e| Error::OrtLoad {
-            path: library.path.clone(),
-            // The Display of the loader's error says only "dlopen failed"; Debug has the reason.
-            detail: format!("{e:?}"),
-        })?
-        .with_name("rin")
-        .with_telemetry(false)
-        .build()
-        .map(|environment| {
-            tracing::debug!(library = %library.path.display(), origin = %library.origin, "loaded ONNX Runtime");
-            let _ = RUNTIME.set(OrtRuntime {
-                environment,
-                library: library.clone(),
-            });
-        })
-        .map_err(|source| Error::OrtEnvironment { source })?;
-    let rt = RUNTIME
-        .get()
-        .expect("invariant: the environment was stored just above");
-    Ok(rt)
-}
-
-fn same_library(rt: &'static OrtRuntime, library: &OrtLibrary) -> Result<&'static OrtRuntime> {
-    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
-    if canonical(&rt.library.path) == canonical(&library.path) {
-        Ok(rt)
-    } else {
-        Err(Error::OrtAlreadyLoaded {
-            loaded: rt.library.path.clone(),
-            requested: library.path.clone(),
-        })
-    }
-}
-
-/// Picks the library and execution provider for `config.device`: see [`Device`].
-///
-/// Returns the runtime and whether to ask for CUDA. For `Auto` without a CUDA build, logs one
-/// warning saying why the CPU is used.
-pub fn setup(config: &OrtConfig) -> Result<(&'static OrtRuntime, bool)> {
-    match config.device {
-        Device::Cpu => Ok((
-            runtime(&resolve_library(config.library.as_deref())?)?,
-            false,
-        )),
-        Device::Cuda => {
-            let library = match &config.library {
-                Some(path) => OrtLibrary {
-                    path: path.clone(),
-                    origin: "--ort-dylib".into(),
-                },
-                None => {
-                    resolve_cuda_library().map_err(|reason| Error::CudaUnavailable { reason })?
-                }
-            };
-            if !library.path.is_file() {
-                return Err(Error::CudaUnavailable {
-                    reason: format!(
-                        "{} ({}) does not exist",
-                        library.path.display(),
-                        library.origin
-                    ),
-                });
-            }
-            if !library.has_cuda_provider() {
-                return Err(Error::CudaUnavailable {
-                    reason: format!(
-                        "{} is missing next to {} ({}): that is the CPU build of ONNX Runtime; \
-                         install onnxruntime-gpu==1.31.1 in its own venv (`cargo xtask setup --gpu yes`) and set RIN_ORT_CUDA_DYLIB",
-                        CUDA_PROVIDER_FILE,
-                        library.path.display(),
-                        library.origin
-                    ),
-                });
-            }
-            Ok((runtime(&library)?, true))
-        }
-        Device::Auto => {
-            let cuda = match &config.library {
-                Some(path) => {
-                    let library = OrtLibrary {
-                        path: path.clone(),
-                        origin: "--ort-dylib".into(),
-                    };
-                    if library.has_cuda_provider() {
-                        Ok(library)
-                    } else {
-                        Err(format!(
-                            "{CUDA_PROVIDER_FILE} is not next to {}",
-                            path.display()
-                        ))
-                    }
-                }
-                None => resolve_cuda_library(),
-            };
-            match cuda {
-                Ok(library) if library.has_cuda_provider() => Ok((runtime(&library)?, true)),
-                Ok(library) => {
-                    tracing::warn!(
-                        "device auto: using the CPU because {} is missing next to {}",
-                        CUDA_PROVIDER_FILE,
-                        library.path.display()
-                    );
-                    Ok((
-                        runtime(&resolve_library(config.library.as_deref())?)?,
-                        false,
-                    ))
-                }
-                Err(reason) => {
-                    tracing::warn!("device auto: using the CPU because {reason}");
-                    Ok((
-                        runtime(&resolve_library(config.library.as_deref())?)?,
-                        false,
-                    ))
-                }
-            }
-        }
-    }
-}
-
-/// The names of a graph's inputs and outputs (from the manifest).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GraphNames {
-    /// `[batch, seq]` int64 word ids.
-    pub word_ids: String,
-    /// `[batch, seq]` int64 POS ids.
-    pub pos_ids: String,
-    /// `[batch]` int32 sentence lengths.
-    pub lengths: String,
-    /// `[batch, seq, 5]` float tag probabilities (O, B, I, E, S).
-    pub entity_probs: String,
-    /// `[batch, seq, seq, relations]` float relation probabilities (dense graphs).
-    pub relation_probs: String,
-    /// The threshold input and cell outputs of sparse graphs; `None` for dense ones.
-    pub sparse: Option<SparseNames>,
-}
-
-/// The extra input and the outputs of a graph exported with sparse relation outputs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SparseNames {
-    /// `[1]` float: cells at or above it are listed.
-    pub threshold: String,
-    /// `[cells, 4]` int64: `(b, i, j, t)`.
-    pub cells: String,
-    /// `[cells]` float: each cell's probability.
-    pub scores: String,
-}
-
-impl Default for GraphNames {
-    fn default() -> Self {
-        GraphNames {
-            word_ids: "word_ids".into(),
-            pos_ids: "pos_ids".into(),
-            lengths: "lengths".into(),
-            entity_probs: "entity_probs".into(),
-            relation_probs: "relation_probs".into(),
-            sparse: None,
-        }
-    }
-}
+pub use crate::graph_names::{GraphNames, SparseNames};
+pub use crate::ort_env::{
+    runtime, runtime_library, setup, Device, ExecutionProvider, OrtConfig, OrtRuntime,
+};
+pub use crate::ort_library::{
+    resolve_cuda_library, resolve_library, OrtLibrary, CUDA_PROVIDER_FILE, ORT_LIBRARY_FILE,
+};
 
 /// The model's outputs for one batch, as flat row-major buffers (rin-core's decoding reads them).
 #[derive(Debug, Clone, PartialEq)]
@@ -452,7 +85,7 @@ impl ModelSession {
     ) -> Result<Self> {
         let fallback = config.device == Device::Auto;
         let (session, provider) = build_session(
-            &runtime.environment,
+            runtime.environment(),
             path,
             config.threads,
             cuda,
@@ -464,7 +97,7 @@ impl ModelSession {
                 Error::CudaUnavailable {
                     reason: format!(
                         "ONNX Runtime ({}) could not create a CUDA session for {}: {source}",
-                        runtime.library.path.display(),
+                        runtime.library().path.display(),
                         path.display()
                     ),
                 }

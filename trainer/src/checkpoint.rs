@@ -16,115 +16,32 @@
 //! leaves `last` pointing at a complete checkpoint, the old one or the new one. Directories no
 //! longer linked are removed after each publication.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use rin_core::{MatchMode, Vocab};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tch::nn::VarStore;
 use tch::{Device, Tensor};
 
-use crate::config::{ModelConfig, TrainConfig};
-use crate::corpus::{DataInfo, EmbeddingInfo};
+use crate::config::TrainConfig;
 use crate::error::{CheckpointProblem, Error, Result};
-use crate::eval::Scores;
 use crate::model::RinModel;
 use crate::optim::Adam;
-use crate::pos::PosSource;
 
-/// The version of `checkpoint.json` this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
-/// The weights file in a checkpoint directory.
-pub const WEIGHTS_FILE: &str = "model.safetensors";
-/// The JSON sidecar in a checkpoint directory.
-pub const META_FILE: &str = "checkpoint.json";
+pub use rin_core::checkpoint::{
+    ParameterInfo, PosInfo, Progress, FORMAT_VERSION, META_FILE, WEIGHTS_FILE,
+};
+
 /// The optimiser state in a `last` checkpoint directory.
 pub const TRAIN_STATE_FILE: &str = "train_state.safetensors";
 /// The per-epoch metrics log in a run directory.
 pub const METRICS_FILE: &str = "metrics.jsonl";
 
-/// The POS side of a checkpoint.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PosInfo {
-    /// The POS vocabulary (PAD, UNK, then the tag set).
-    pub vocab: Vocab,
-    /// The tag set's name (`penn-treebank`).
-    pub tagset: String,
-    /// What produced the training tags.
-    pub source: Option<PosSource>,
-}
-
-/// Where training stands; present in `last` checkpoints, which `--resume` reads.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Progress {
-    /// Epochs completed.
-    pub epoch: usize,
-    /// Optimiser steps taken.
-    pub step: usize,
-    /// Best dev F1 (string triples) so far, in [0, 1]; -1 before the first evaluation.
-    pub best_f1: f64,
-    /// The epoch that reached `best_f1`.
-    pub best_epoch: usize,
-    /// Epochs since `best_f1` last improved.
-    pub epochs_without_improvement: usize,
-    /// Adam's step count per parameter.
-    pub adam_steps: BTreeMap<String, u64>,
-}
-
-/// One parameter's name and shape.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ParameterInfo {
-    /// The name in `model.safetensors`.
-    pub name: String,
-    /// Its shape.
-    pub shape: Vec<i64>,
-}
-
-/// `checkpoint.json`: everything needed to use `model.safetensors` without the training data.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CheckpointMeta {
-    /// [`FORMAT_VERSION`].
-    pub format_version: u32,
-    /// The model's shape; rebuilds the parameters.
-    pub model: ModelConfig,
-    /// The run's settings.
-    pub train: TrainConfig,
-    /// The entity tags in output order.
-    pub tags: Vec<String>,
-    /// Relation names in output order.
-    pub relations: Vec<String>,
-    /// The word vocabulary (row order of `word_embedding.weight`; look-ups lower-case the token).
-    pub words: Vocab,
-    /// The POS vocabulary and where tags came from; `None` for models without POS.
-    pub pos: Option<PosInfo>,
-    /// Triple matching for scoring and decoding.
-    pub match_mode: MatchMode,
-    /// Relation probability threshold.
-    pub threshold: f32,
-    /// Where the initial word vectors came from.
-    pub embeddings: EmbeddingInfo,
-    /// The data set and split sizes.
-    pub data: DataInfo,
-    /// Every parameter with its shape.
-    pub parameters: Vec<ParameterInfo>,
-    /// The epoch these weights are from.
-    pub epoch: usize,
-    /// Dev scores of these weights.
-    pub dev: Option<Scores>,
-    /// Training progress (`last` only).
-    pub progress: Option<Progress>,
-}
-
-impl CheckpointMeta {
-    /// The POS vocabulary to batch with: the stored one, or PAD/UNK only for models without POS.
-    pub fn pos_vocab(&self) -> Vocab {
-        self.pos
-            .as_ref()
-            .map_or_else(Vocab::new, |p| p.vocab.clone())
-    }
-}
+/// `checkpoint.json` (rin-core's type, which the exporter reads too), with this trainer's run
+/// settings.
+pub type CheckpointMeta = rin_core::checkpoint::CheckpointMeta<TrainConfig>;
 
 /// The parameters of `vs` with their shapes, sorted by name.
 pub fn parameter_infos(vs: &VarStore) -> Vec<ParameterInfo> {
@@ -200,7 +117,7 @@ pub fn read_meta(dir: &Path) -> Result<CheckpointMeta> {
         path: path.clone(),
         source,
     })?;
-    if meta.format_version != FORMAT_VERSION {
+    if meta.check_version().is_err() {
         return Err(Error::Checkpoint {
             path,
             problem: CheckpointProblem::Version {

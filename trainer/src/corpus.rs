@@ -14,9 +14,10 @@ use rin_core::{
     load_glove_top, load_split, word_key, DataFormat, Dataset, LoadReport, MatchMode, RelationSet,
     Vocab,
 };
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+
+pub use rin_core::checkpoint::{DataInfo, EmbeddingInfo, SplitInfo};
 
 /// The three splits of a data set and its relation set.
 #[derive(Debug)]
@@ -179,28 +180,6 @@ impl Corpus {
     }
 }
 
-/// Where the training data came from, as stored in the checkpoint.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DataInfo {
-    /// The data folder.
-    pub dir: PathBuf,
-    /// Its format.
-    pub format: DataFormat,
-    /// The match mode used for scoring.
-    pub match_mode: MatchMode,
-    /// Per split: sentences used and the loader's report.
-    pub splits: BTreeMap<String, SplitInfo>,
-}
-
-/// One split's size.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SplitInfo {
-    /// Sentences used (after `--train-limit`/`--dev-limit`).
-    pub sentences: usize,
-    /// What the loader read and had to change.
-    pub report: LoadReport,
-}
-
 /// The word vocabulary and the rows to initialise from pre-trained vectors.
 #[derive(Debug, Clone)]
 pub struct WordVectors {
@@ -223,27 +202,6 @@ pub struct WordVectors {
 /// The most frequent words that `--glove-words` adds are function words and punctuation, not
 /// names: name substitution skips this many.
 pub const SUBSTITUTE_SKIP: usize = 1000;
-
-/// Where the initial word vectors came from, as stored in the checkpoint.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EmbeddingInfo {
-    /// The vectors file, if any.
-    pub path: Option<PathBuf>,
-    /// Vector size.
-    pub dim: usize,
-    /// Vocabulary size (PAD and UNK included).
-    pub vocab: usize,
-    /// Rows initialised from the file.
-    pub pretrained_rows: usize,
-    /// How the other rows were initialised.
-    pub other_rows: String,
-    /// Words added by `--glove-words` (the file's most frequent words not in the data).
-    #[serde(default)]
-    pub added_words: usize,
-    /// The rows name substitution draws from, `[start, end)`.
-    #[serde(default)]
-    pub substitutes: (usize, usize),
-}
 
 /// The range of the uniform initialisation of words without a pre-trained vector (Kim 2014).
 pub const RANDOM_WORD_RANGE: f64 = 0.25;

@@ -1,8 +1,9 @@
 //! Prediction and scoring with rin-core's decoding and metrics: the same code the runtime uses,
 //! so that the trainer's dev scores and the served model agree.
 
+use rin_core::checkpoint::choose_tagger;
 use rin_core::{
-    argmax_tags, decode_triples, EvalReport, Evaluator, MatchMode, MeanStd, PaddedBatch, Prf,
+    argmax_tags, decode_triples, EvalReport, Evaluator, MatchMode, MeanStd, PaddedBatch,
     RelationSet, Sentence, Tag, Triple, Vocab,
 };
 use serde::{Deserialize, Serialize};
@@ -100,70 +101,7 @@ pub fn evaluate(
     Ok(evaluator.report())
 }
 
-/// Precision, recall and F1 of one count, as stored in `metrics.jsonl` and checkpoints.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Score {
-    /// Precision in [0, 1].
-    pub precision: f64,
-    /// Recall in [0, 1].
-    pub recall: f64,
-    /// F1 in [0, 1].
-    pub f1: f64,
-    /// The counts behind them.
-    pub counts: Prf,
-}
-
-impl From<Prf> for Score {
-    fn from(p: Prf) -> Self {
-        Score {
-            precision: p.precision(),
-            recall: p.recall(),
-            f1: p.f1(),
-            counts: p,
-        }
-    }
-}
-
-/// The scores of one evaluation.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Scores {
-    /// Triples by string (CasRel/TPLinker scoring): the headline figure.
-    pub triples: Score,
-    /// Triples by label cell (the authors' code's scoring).
-    pub cells: Score,
-    /// Entity spans (exact).
-    pub entities: Score,
-}
-
-impl From<EvalReport> for Scores {
-    fn from(r: EvalReport) -> Self {
-        Scores {
-            triples: r.triples.into(),
-            cells: r.cells.into(),
-            entities: r.entities.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for Scores {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let line = |f: &mut std::fmt::Formatter<'_>, name: &str, s: &Score| {
-            writeln!(
-                f,
-                "{name:<22} P {:6.2}  R {:6.2}  F1 {:6.2}   ({} correct, {} predicted, {} gold)",
-                100.0 * s.precision,
-                100.0 * s.recall,
-                100.0 * s.f1,
-                s.counts.correct,
-                s.counts.predicted,
-                s.counts.gold
-            )
-        };
-        line(f, "triples (strings)", &self.triples)?;
-        line(f, "triples (cells)", &self.cells)?;
-        line(f, "entities (exact spans)", &self.entities)
-    }
-}
+pub use rin_core::scores::{Score, Scores};
 
 /// Mean and sample standard deviation, in percent, of the headline scores of several runs (one per
 /// seed), as the paper reports its figures.
@@ -275,13 +213,9 @@ pub fn evaluate_checkpoint(request: &EvalRequest) -> Result<EvalSummary> {
             reason: "its rel2id.json differs from the checkpoint's relations".into(),
         });
     }
-    match &meta.pos {
-        Some(info) => {
-            let name = match &info.source {
-                Some(crate::pos::PosSource::Plugin { name, .. }) => name.clone(),
-                _ => meta.train.pos_tagger.clone(),
-            };
-            crate::pos::tag_where_needed(&mut data, &name, request.plugin_dir.as_deref())?;
+    match choose_tagger(meta.pos.as_ref(), None, &meta.train.pos_tagger) {
+        Some(name) => {
+            crate::pos::tag_where_needed(&mut data, name, request.plugin_dir.as_deref())?;
         }
         None => crate::pos::strip_pos(&mut data),
     }

@@ -7,34 +7,12 @@
 use std::path::Path;
 
 use rin_core::Dataset;
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
 pub use rin_core::pos::{normalize_tag, pos_vocab, PENN_TAGS, TAGSET};
 
-/// Where a model's POS tags came from (`checkpoint.json`: `pos.source`, read by the exporter and
-/// the runtime: `kind`, then `tagger` or `name` and `version`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum PosSource {
-    /// Tags shipped with the data set (WebNLG exact: Stanford CoreNLP).
-    Dataset {
-        /// Who tagged the data, as far as known.
-        tagger: String,
-    },
-    /// A tagger plugin run by the trainer.
-    Plugin {
-        /// The plugin's name (as given to `--pos-tagger`).
-        name: String,
-        /// The plugin's version.
-        version: String,
-        /// The plugin's tag set name (e.g. `ptb`).
-        tagset: String,
-        /// The plugin's tags, in its order.
-        tags: Vec<String>,
-    },
-}
+pub use rin_core::checkpoint::PosSource;
 
 /// A POS tagger for pre-tokenized sentences.
 pub trait SentenceTagger {

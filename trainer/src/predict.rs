@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use rin_core::checkpoint::choose_tagger;
 use rin_core::{RelationSet, Sentence, Span};
 use serde::{Deserialize, Serialize};
 use tch::Device;
@@ -9,7 +10,7 @@ use tch::Device;
 use crate::checkpoint::Checkpoint;
 use crate::error::Result;
 use crate::eval::{predict, Decoding};
-use crate::pos::{self, PosSource, SentenceTagger};
+use crate::pos::{self, SentenceTagger};
 
 /// A decoded triple as text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,21 +50,16 @@ impl Predictor {
     pub fn load(dir: &Path, device: Device, plugin_dir: Option<&Path>) -> Result<Predictor> {
         let checkpoint = Checkpoint::load(dir, device)?;
         let relations = RelationSet::from_names(checkpoint.meta.relations.clone());
-        let tagger = match checkpoint.meta.pos.as_ref() {
+        let meta = &checkpoint.meta;
+        let tagger = match choose_tagger(meta.pos.as_ref(), None, &meta.train.pos_tagger) {
             None => None,
-            Some(info) => {
-                let name = match &info.source {
-                    Some(PosSource::Plugin { name, .. }) => name.clone(),
-                    _ => checkpoint.meta.train.pos_tagger.clone(),
-                };
-                match pos::load_tagger(&name, plugin_dir) {
-                    Ok(tagger) => Some(tagger),
-                    Err(e) => {
-                        tracing::warn!(tagger = %name, error = %e, "no POS tagger: every token gets the UNK tag");
-                        None
-                    }
+            Some(name) => match pos::load_tagger(name, plugin_dir) {
+                Ok(tagger) => Some(tagger),
+                Err(e) => {
+                    tracing::warn!(tagger = %name, error = %e, "no POS tagger: every token gets the UNK tag");
+                    None
                 }
-            }
+            },
         };
         Ok(Predictor {
             checkpoint,

@@ -7,6 +7,8 @@
 mod command;
 mod demo;
 mod glove;
+#[cfg(test)]
+mod module_graph;
 mod python;
 mod setup;
 mod test;

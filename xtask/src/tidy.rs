@@ -7,6 +7,21 @@ mod tests {
 
     use serde_json::Value;
 
+    fn metadata() -> Value {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let output = Command::new(cargo)
+            .args(["metadata", "--format-version", "1", "--no-deps"])
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+            .output()
+            .expect("cargo metadata runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("cargo metadata is JSON")
+    }
+
     /// Each workspace package and the names of every package it reaches (normal dependencies,
     /// transitively; build and dev dependencies do not end up in its binaries).
     fn reachable() -> BTreeMap<String, BTreeSet<String>> {
@@ -103,6 +118,65 @@ mod tests {
         assert!(
             reachable["rin-plugin-abi"].is_empty(),
             "the ABI crate has no dependencies"
+        );
+    }
+
+    #[test]
+    fn the_runtime_library_knows_nothing_of_the_command_line_or_the_exporter() {
+        let reachable = reachable();
+        assert!(
+            reachable["rin-cli"].contains("clap"),
+            "the check must see clap at all"
+        );
+        for banned in [
+            "rin-exporter",
+            "clap",
+            "indicatif",
+            "anyhow",
+            "tracing-subscriber",
+        ] {
+            assert!(
+                !reachable["rin-runtime"].contains(banned),
+                "rin-runtime's library reaches {banned}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_crate_has_an_import_circle() {
+        let metadata = metadata();
+        let mut circles = Vec::new();
+        let mut checked = 0;
+        for package in metadata["packages"].as_array().expect("packages") {
+            for target in package["targets"].as_array().expect("targets") {
+                let kinds = target["kind"].as_array().expect("kind");
+                let is_crate = kinds.iter().any(|k| {
+                    matches!(
+                        k.as_str(),
+                        Some("lib" | "bin" | "rlib" | "cdylib" | "staticlib")
+                    )
+                });
+                if !is_crate {
+                    continue;
+                }
+                let root = std::path::Path::new(target["src_path"].as_str().expect("src_path"));
+                let graph = crate::module_graph::graph(root).expect("the sources read");
+                checked += graph.len();
+                for cycle in crate::module_graph::cycles(&graph) {
+                    circles.push(format!(
+                        "{} ({}): {}",
+                        package["name"].as_str().unwrap_or("?"),
+                        target["name"].as_str().unwrap_or("?"),
+                        cycle.join(" -> ")
+                    ));
+                }
+            }
+        }
+        assert!(checked > 50, "the check must see the modules at all");
+        assert!(
+            circles.is_empty(),
+            "import circles (module -> module it names through crate::):\n{}",
+            circles.join("\n")
         );
     }
 }

@@ -1,30 +1,49 @@
-//! `rin`: the command-line front end of rin-runtime. Parses arguments, sets up logging on
-//! stderr, runs the command, and turns its outcome into an exit code.
+//! `rin`: the command-line front end of rin-runtime (and of rin-exporter, for `rin export`).
+//! Parses arguments, sets up logging on stderr, runs the command, and turns its outcome into an
+//! exit code. The library knows nothing of the command line.
 
 mod bench_cmd;
 mod cli;
 mod commands;
+mod model_options;
 #[cfg(feature = "server")]
 mod serve;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+use anyhow::Result;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::Cli;
+use crate::cli::{Cli, Command, PluginsCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(cli.verbose, cli.quiet);
-    match commands::run(cli.command) {
+    match run(cli.command) {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Runs one subcommand.
+fn run(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Extract(args) => commands::extract(args),
+        Command::Eval(args) => commands::eval(args),
+        Command::Info(args) => commands::info(args),
+        Command::Export(args) => commands::export(args),
+        Command::Bench(args) => bench_cmd::bench(args),
+        #[cfg(feature = "server")]
+        Command::Serve(args) => serve::serve(args),
+        Command::Plugins {
+            command: PluginsCommand::List(args),
+        } => commands::plugins_list(args),
     }
 }
 

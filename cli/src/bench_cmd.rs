@@ -11,7 +11,7 @@ use rin_runtime::bench::workload::Corpus;
 use rin_runtime::bench::{self, BenchDevice, Inputs, Mode, Plan, Target};
 
 use crate::cli::{BenchArgs, BenchDeviceArg, BenchModeArg};
-use crate::commands::progress_bar;
+use crate::model_options::{ks_of, progress_bar};
 
 /// Runs `rin bench`.
 pub fn bench(args: BenchArgs) -> Result<ExitCode> {
@@ -95,10 +95,7 @@ pub fn bench(args: BenchArgs) -> Result<ExitCode> {
 }
 
 fn plan(args: &BenchArgs) -> Result<Plan> {
-    let mut ks = Vec::new();
-    for k in &args.k {
-        ks.extend(rin_exporter::parse_ks(k).with_context(|| format!("invalid --k {k:?}"))?);
-    }
+    let ks = ks_of(&args.k, "--k")?;
     if let Some(0) = args.batch.iter().copied().min() {
         bail!("--batch: batch sizes start at 1");
     }

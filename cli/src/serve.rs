@@ -7,7 +7,7 @@ use rin_runtime::server::{pipeline_server, shutdown_signal, BatchConfig, ServerC
 use rin_runtime::Model;
 
 use crate::cli::ServeArgs;
-use crate::commands::pipeline_config;
+use crate::model_options::{ks_of, model_dir, pipeline_config, verify};
 
 /// Runs the server until SIGTERM or Ctrl-C, then drains it.
 pub fn serve(args: ServeArgs) -> Result<ExitCode> {
@@ -15,18 +15,11 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
     // A server lives long: memory taken by an outsized request goes back after it (measured in
     // runtime/README.md: 104 MB instead of 695 MB after four 1,500-token texts, same throughput).
     pipeline.ort.no_cpu_arena = true;
-    let model = Model::open_with(
-        &crate::commands::model_dir(&args.model)?,
-        crate::commands::verify(&args.model),
-    )?;
+    let model = Model::open_with(&model_dir(&args.model)?, verify(&args.model))?;
     let ks = if args.ks.is_empty() {
         None
     } else {
-        let mut ks = Vec::new();
-        for k in &args.ks {
-            ks.extend(rin_exporter::parse_ks(k).with_context(|| format!("invalid --ks {k:?}"))?);
-        }
-        Some(ks)
+        Some(ks_of(&args.ks, "--ks")?)
     };
     let (max_batch, max_wait) = if args.no_batching {
         (1, std::time::Duration::ZERO)

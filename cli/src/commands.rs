@@ -6,104 +6,19 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
-use rin_core::{DataFormat, EvalReport, MatchMode, Prf};
-use rin_exporter::rin_graph::RelationOutput;
-use rin_runtime::pipeline::{LongSentences, PipelineConfig};
-use rin_runtime::session::{Device, OrtConfig};
+use rin_core::manifest::RelationOutput;
+use rin_core::{DataFormat, EvalReport, Prf};
 use rin_runtime::source::{InputFormat, InputRecord, RecordReader};
 use rin_runtime::stream::{extract_stream, OutputFormat, StreamOptions};
-use rin_runtime::{plugin, Extractor, Model, Plugins, Predictor, Verify};
+use rin_runtime::{plugin, Extractor, Model, Plugins, Predictor};
 
 use crate::cli::{
-    Command, DeviceArg, EvalArgs, ExportArgs, ExportFormat, ExtractArgs, FormatArg, InfoArgs,
-    InstanceArg, LongArg, MatchArg, ModelArgs, OutputArg, OutputsArg, PluginsCommand,
-    PluginsListArgs,
+    EvalArgs, ExportArgs, ExportFormat, ExtractArgs, FormatArg, InfoArgs, InstanceArg, OutputArg,
+    OutputsArg, PluginsListArgs,
 };
+use crate::model_options::{ks_of, model_dir, pipeline_config, progress_bar, verify};
 
-/// Runs one subcommand.
-pub fn run(command: Command) -> Result<ExitCode> {
-    match command {
-        Command::Extract(args) => extract(args),
-        Command::Eval(args) => eval(args),
-        Command::Info(args) => info(args),
-        Command::Export(args) => export(args),
-        Command::Bench(args) => crate::bench_cmd::bench(args),
-        #[cfg(feature = "server")]
-        Command::Serve(args) => crate::serve::serve(args),
-        Command::Plugins {
-            command: PluginsCommand::List(args),
-        } => plugins_list(args),
-    }
-}
-
-/// The shipped model `rin` falls back to when run from the repository without `--model`.
-pub const SHIPPED_MODEL: &str = "models/webnlg";
-
-/// `--model`, else `RIN_MODEL` (clap reads both), else the shipped exact-match model when the
-/// working directory is the repository.
-pub(crate) fn model_dir(args: &ModelArgs) -> Result<PathBuf> {
-    if let Some(dir) = &args.model {
-        return Ok(dir.clone());
-    }
-    let shipped = Path::new(SHIPPED_MODEL);
-    if shipped.join("manifest.json").is_file() {
-        tracing::info!(
-            "no --model given: using the shipped model {SHIPPED_MODEL} (WebNLG, exact match)"
-        );
-        return Ok(shipped.to_owned());
-    }
-    anyhow::bail!(
-        "no model: pass --model DIR or set RIN_MODEL (from the repository, {SHIPPED_MODEL} is the default)"
-    )
-}
-
-/// How much of the model's files to check at load (`--no-verify`: sizes only).
-pub(crate) fn verify(args: &ModelArgs) -> Verify {
-    if args.no_verify {
-        Verify::SizesOnly
-    } else {
-        Verify::Full
-    }
-}
-
-pub(crate) fn pipeline_config(args: &ModelArgs, tokenizer: Option<String>) -> PipelineConfig {
-    PipelineConfig {
-        k: args.k,
-        ort: OrtConfig {
-            library: args.ort_dylib.clone(),
-            device: match args.device {
-                DeviceArg::Cpu => Device::Cpu,
-                DeviceArg::Cuda => Device::Cuda,
-                DeviceArg::Auto => Device::Auto,
-            },
-            threads: args.threads,
-            no_cpu_arena: args.no_cpu_arena,
-        },
-        batch_size: args.batch_size,
-        threshold: args.threshold,
-        match_mode: args.match_mode.map(|m| match m {
-            MatchArg::Partial => MatchMode::Partial,
-            MatchArg::Exact => MatchMode::Exact,
-        }),
-        max_tokens: args.max_tokens,
-        long_sentences: match args.long {
-            LongArg::Split => LongSentences::Split,
-            LongArg::Refuse => LongSentences::Refuse,
-        },
-        plugin_dir: args.plugin_dir.clone(),
-        tokenizer,
-        tagger: args.tagger.clone(),
-        allow_tagset_mismatch: args.allow_tagset_mismatch,
-        segmenter: Some(args.segmenter.clone()),
-        chunk_tokens: args.chunk_tokens,
-        chunk_sentences: args.chunk_sentences,
-        window_overlap: args.window_overlap,
-        joint_threshold: args.joint_threshold,
-    }
-}
-
-fn extract(args: ExtractArgs) -> Result<ExitCode> {
+pub fn extract(args: ExtractArgs) -> Result<ExitCode> {
     let config = pipeline_config(&args.model, args.tokenizer.clone());
     let model = Model::open_with(&model_dir(&args.model)?, verify(&args.model))?;
     let extractor = Extractor::load(model, &config)?;
@@ -162,18 +77,6 @@ fn extract(args: ExtractArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A progress bar on stderr, hidden when stderr is not a terminal.
-pub(crate) fn progress_bar(len: u64, template: &str) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len);
-    if let Ok(style) = ProgressStyle::with_template(template) {
-        bar.set_style(style);
-    }
-    bar
-}
-
 fn data_file(data: &Path, split: &str) -> Result<PathBuf> {
     if data.is_file() {
         return Ok(data.to_owned());
@@ -195,7 +98,7 @@ fn data_file(data: &Path, split: &str) -> Result<PathBuf> {
         })
 }
 
-fn eval(args: EvalArgs) -> Result<ExitCode> {
+pub fn eval(args: EvalArgs) -> Result<ExitCode> {
     let config = pipeline_config(&args.model, None);
     let model = Model::open_with(&model_dir(&args.model)?, verify(&args.model))?;
     let predictor = Predictor::load(model, &config)?;
@@ -293,7 +196,7 @@ fn write_report(out: &mut impl Write, report: &EvalReport) -> std::io::Result<()
     Ok(())
 }
 
-fn info(args: InfoArgs) -> Result<ExitCode> {
+pub fn info(args: InfoArgs) -> Result<ExitCode> {
     let model = Model::open(&args.model)?;
     let plugins = Plugins::resolve(args.plugin_dir.as_deref())?;
     let tokenizer = plugin::tokenizer_name(&model, None).to_owned();
@@ -392,7 +295,7 @@ fn info(args: InfoArgs) -> Result<ExitCode> {
             writeln!(
                 out,
                 "POS tags   {}",
-                preview(&pos.vocab[2.min(pos.vocab.len())..], 60)
+                preview(&pos.vocab.tokens()[2.min(pos.vocab.len())..], 60)
             )?;
         }
         None => writeln!(out, "POS        none (the model reads no POS tags)")?,
@@ -441,11 +344,8 @@ fn preview(items: &[String], max: usize) -> String {
     s
 }
 
-fn export(args: ExportArgs) -> Result<ExitCode> {
-    let mut ks = Vec::new();
-    for k in &args.k {
-        ks.extend(rin_exporter::parse_ks(k).with_context(|| format!("invalid --k {k:?}"))?);
-    }
+pub fn export(args: ExportArgs) -> Result<ExitCode> {
+    let ks = ks_of(&args.k, "--k")?;
     let options = rin_exporter::ExportOptions {
         ks,
         which: args.from.clone(),
@@ -514,7 +414,7 @@ fn export_triton(args: &ExportArgs, options: &rin_exporter::ExportOptions) -> Re
     Ok(ExitCode::SUCCESS)
 }
 
-fn plugins_list(args: PluginsListArgs) -> Result<ExitCode> {
+pub fn plugins_list(args: PluginsListArgs) -> Result<ExitCode> {
     let plugins = Plugins::resolve(args.plugin_dir.as_deref())?;
     let listing = plugins.list()?;
     let mut out = std::io::stdout().lock();

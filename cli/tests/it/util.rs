@@ -26,7 +26,7 @@ pub fn ort_dylib() -> PathBuf {
         Ok(lib) => lib.path,
         Err(e) => panic!(
             "these tests need ONNX Runtime's library: {e}\n\
-             run them with `cargo xtask run -- cargo test -p rin-runtime` (or `cargo xtask test`), which set RIN_ORT_DYLIB"
+             run them with `cargo xtask run -- cargo test -p rin-cli` (or `cargo xtask test`), which set RIN_ORT_DYLIB"
         ),
     })
     .clone()

@@ -1,0 +1,259 @@
+//! `manifest.json`: what an export folder holds and everything needed to use it (vocabularies,
+//! label sets, tokenizer and tagger, thresholds, provenance), plus the sha256 of every file.
+//! rin-exporter writes it and rin-runtime reads it, both through these types.
+//!
+//! A reader checks [`ManifestHeader`] first, so that another format or an unknown version is its
+//! own error rather than a missing field.
+
+use serde::{Deserialize, Serialize};
+
+use crate::checkpoint::{DataInfo, EmbeddingInfo, PosInfo};
+use crate::decode::MatchMode;
+use crate::format::FormatError;
+use crate::model_config::ModelConfig;
+use crate::scores::Scores;
+
+/// `manifest.json`'s `format` value.
+pub const FORMAT: &str = "rin-onnx-export";
+/// `manifest.json`'s `format_version`.
+pub const FORMAT_VERSION: u32 = 1;
+/// The manifest's file name in an export folder.
+pub const MANIFEST_FILE: &str = "manifest.json";
+/// The shared external-data file's name in an export folder.
+pub const WEIGHTS_FILE: &str = "weights.bin";
+/// The ONNX opset the graphs import (default domain).
+pub const OPSET: i64 = 17;
+/// The ONNX IR version of the graphs.
+pub const IR_VERSION: i64 = 8;
+/// `word_lookup`: look up the lower-cased token.
+pub const LOWERCASE_LOOKUP: &str = "lowercase";
+
+/// The file name of the graph for `k` interaction layers.
+pub fn graph_file(k: usize) -> String {
+    format!("model_k{k}.onnx")
+}
+
+/// How a graph returns relation probabilities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RelationOutput {
+    /// The whole `[batch, seq, seq, relations]` tensor (`relation_probs`).
+    #[default]
+    Dense,
+    /// Only the cells at or above a threshold given as input (`relation_cells`,
+    /// `relation_scores`): what decoding reads, without the `n x n x R` tensor leaving the graph.
+    Sparse,
+}
+
+/// One dimension of a [`TensorSpec`]: a size, or the name of a dynamic dimension.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Dim {
+    /// A fixed size.
+    Fixed(usize),
+    /// A dynamic dimension (`batch`, `seq`, `cells`).
+    Named(String),
+}
+
+impl Dim {
+    /// The dynamic dimension's name; `None` for a fixed size.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Dim::Named(name) => Some(name),
+            Dim::Fixed(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Dim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Dim::Fixed(n) => write!(f, "{n}"),
+            Dim::Named(name) => write!(f, "{name:?}"),
+        }
+    }
+}
+
+/// One graph input or output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TensorSpec {
+    /// Its name in the graph.
+    pub name: String,
+    /// ONNX element type (`int64`, `int32`, `float32`).
+    pub dtype: String,
+    /// Dimensions: numbers, or the dynamic names `batch` and `seq`.
+    pub shape: Vec<Dim>,
+    /// What it holds.
+    pub description: String,
+}
+
+/// The ONNX side of the export.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnnxInfo {
+    /// Default-domain opset.
+    pub opset: i64,
+    /// IR version.
+    pub ir_version: i64,
+    /// Graph inputs.
+    pub inputs: Vec<TensorSpec>,
+    /// Graph outputs.
+    pub outputs: Vec<TensorSpec>,
+    /// The external-data file every graph refers to.
+    pub weights_file: String,
+}
+
+/// One exported graph.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GraphEntry {
+    /// Interaction layers unrolled.
+    pub k: usize,
+    /// The `.onnx` file.
+    pub file: String,
+    /// Whether the outputs at this K are what training optimised: K equals the trained K, or the
+    /// model was trained with deep supervision and K is at most the trained K.
+    pub trained: bool,
+}
+
+/// One file of the export with its checksum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// File name, relative to the manifest.
+    pub path: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// Lower-case hex sha256 of the contents.
+    pub sha256: String,
+}
+
+/// Where the export came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceInfo {
+    /// The checkpoint directory as given (after resolving `best`/`last`).
+    pub checkpoint: String,
+    /// The checkpoint's epoch.
+    pub epoch: usize,
+    /// sha256 of the checkpoint's `model.safetensors`.
+    pub weights_sha256: String,
+}
+
+/// The tokenizer the training tokens came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenizerInfo {
+    /// The tokenizer plugin's name, or [`TokenizerInfo::PRE_TOKENIZED`].
+    pub name: String,
+    /// Why this name, when it is not a plugin's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl TokenizerInfo {
+    /// The name recorded when the training data came tokenized.
+    pub const PRE_TOKENIZED: &'static str = "pre-tokenized";
+
+    /// The tokenizer of data that came tokenized (space separated), as checkpoints have none.
+    pub fn pre_tokenized() -> TokenizerInfo {
+        TokenizerInfo {
+            name: Self::PRE_TOKENIZED.into(),
+            note: Some(
+                "the training data came tokenized (space separated); the checkpoint names no tokenizer"
+                    .into(),
+            ),
+        }
+    }
+
+    /// The plugin that made the training tokens; `None` when the data came tokenized.
+    pub fn plugin(&self) -> Option<&str> {
+        Some(self.name.as_str()).filter(|name| !matches!(*name, Self::PRE_TOKENIZED | ""))
+    }
+}
+
+/// The facts about an export; `manifest.json` adds the file list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// [`FORMAT`].
+    pub format: String,
+    /// [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// `rin-exporter <version>`.
+    pub producer: String,
+    /// The model, in words.
+    pub model: String,
+    /// The K the checkpoint was trained with.
+    pub trained_k: usize,
+    /// The Ks exported, ascending.
+    pub exported_k: Vec<usize>,
+    /// Whether training used deep supervision (every K up to `trained_k` usable).
+    pub deep_supervision: bool,
+    /// One entry per graph.
+    pub graphs: Vec<GraphEntry>,
+    /// Opset, IR version, inputs, outputs.
+    pub onnx: OnnxInfo,
+    /// The model's shape.
+    pub config: ModelConfig,
+    /// `entity_probs`' last axis, in order.
+    pub tags: Vec<String>,
+    /// `relation_probs`' last axis, in order.
+    pub relations: Vec<String>,
+    /// Word vocabulary, id order (0 PAD, 1 UNK); look up the lower-cased token.
+    pub words: Vec<String>,
+    /// How tokens become word-vocabulary keys ([`LOWERCASE_LOOKUP`]).
+    pub word_lookup: String,
+    /// POS vocabulary, tag set and the tagger that produced the training tags; `None` when the
+    /// model reads no POS (the `pos_ids` input is then ignored: pass zeros).
+    pub pos: Option<PosInfo>,
+    /// The tokenizer the training tokens came from.
+    pub tokenizer: TokenizerInfo,
+    /// Triple matching the model was selected with (`partial` or `exact`).
+    pub match_mode: MatchMode,
+    /// Relation probability threshold for decoding.
+    pub threshold: f32,
+    /// How the graphs return relation probabilities (`dense` in manifests written before the
+    /// option existed). Sparse graphs take the threshold as an input.
+    #[serde(default)]
+    pub relation_output: RelationOutput,
+    /// Dev F1 of string triples, in [0, 1], if evaluated.
+    pub dev_f1: Option<f64>,
+    /// Every dev score the trainer recorded.
+    pub dev: Option<Scores>,
+    /// Where the initial word vectors came from.
+    pub embeddings: EmbeddingInfo,
+    /// The training data.
+    pub data: DataInfo,
+    /// The checkpoint exported.
+    pub source: SourceInfo,
+}
+
+/// `manifest.json`: the manifest and the export's files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManifestFile {
+    /// The facts.
+    #[serde(flatten)]
+    pub manifest: Manifest,
+    /// Every file of the export (weights first, then graphs) with its sha256.
+    pub files: Vec<FileEntry>,
+}
+
+/// The two fields that say what a JSON file is, read before the rest.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ManifestHeader {
+    /// [`FORMAT`] in a rin export.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// [`FORMAT_VERSION`] in the exports this build reads.
+    #[serde(default)]
+    pub format_version: Option<u32>,
+}
+
+impl ManifestHeader {
+    /// Fails unless the file is a rin export of [`FORMAT_VERSION`].
+    pub fn check(&self) -> Result<(), FormatError> {
+        if self.format.as_deref() != Some(FORMAT) {
+            return Err(FormatError::Format {
+                expected: FORMAT,
+                found: self.format.clone(),
+            });
+        }
+        let found = self.format_version.ok_or(FormatError::NoVersion)?;
+        crate::format::check_version(found, FORMAT_VERSION)
+    }
+}
