@@ -152,10 +152,14 @@ pub struct TrainArgs {
     #[arg(long, value_name = "P", default_value_t = 0.0)]
     pub name_substitution: f64,
     /// Document-shaped training: read this share of training entries (each epoch anew) together
-    /// with the one or two entries after them in the epoch's order, each with its own facts, so
-    /// that the model learns not to link unrelated texts of a paragraph. Example: 0.5.
+    /// with up to four entries after them, each with its own facts, so that the model learns not
+    /// to link different texts of a paragraph. Example: 0.5.
     #[arg(long, value_name = "P", default_value_t = 0.0)]
     pub join_texts: f64,
+    /// Which entries --join-texts reads together: neighbours in the data file (same topic, as in
+    /// a paragraph) or entries from anywhere.
+    #[arg(long, value_enum, default_value_t)]
+    pub join_order: rin_trainer::joined_texts::JoinOrder,
     /// Fine-tune: start from the weights, vocabulary and POS source of this checkpoint folder
     /// (e.g. runs/webnlg/best or models/webnlg/checkpoint) instead of a fresh model; its model
     /// shape replaces --k, --no-pos and --glove-words. The optimiser starts anew.

@@ -111,8 +111,10 @@ pub struct TrainConfig {
     /// vocabulary rows that only the embeddings file brought (needs --glove-words).
     pub name_substitution: f64,
     /// Document-shaped training: the probability that a training entry is read together with
-    /// the one or two entries after it in the epoch's order (see `joined_texts`).
+    /// the entries after it (see `joined_texts`).
     pub join_texts: f64,
+    /// Which entries `join_texts` reads together.
+    pub join_order: crate::joined_texts::JoinOrder,
     /// Start from this checkpoint's weights, vocabulary and POS source instead of a fresh
     /// model (fine-tuning); its model shape replaces the shape settings. The optimiser starts anew.
     pub init_from: Option<PathBuf>,
@@ -152,6 +154,7 @@ impl Default for TrainConfig {
             glove_words: 0,
             name_substitution: 0.0,
             join_texts: 0.0,
+            join_order: Default::default(),
             init_from: None,
         }
     }

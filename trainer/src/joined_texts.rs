@@ -2,31 +2,48 @@
 //! about different things follow each other, while every WebNLG training input is one short entry
 //! about one thing, so a model trained on entries alone links entities across unrelated sentences
 //! with confidence. Each epoch anew, a share `P` of the training inputs are entries read together
-//! with the one or two entries that follow them in the epoch's random order, each keeping its own
-//! gold entities and triples: no triple links two entries.
+//! with the entries that follow them, each keeping its own gold entities and triples: no triple
+//! links two entries. [`JoinOrder::Neighbours`] joins the entries that follow in the data file,
+//! which are about the same kind of thing (WebNLG lists entries by category and entity), as in a
+//! user's paragraph: the model must learn that a fact's relation type fitting is not enough.
+//! [`JoinOrder::Random`] joins entries from anywhere (easier negatives).
 
 use rin_core::Sentence;
+use serde::{Deserialize, Serialize};
 
 use crate::rng::SplitMix64;
 
 /// Entries per joined input, at most.
-pub const MAX_JOINED: usize = 3;
-/// Tokens per joined input, at most: the longest training entry of WebNLG and WebNLG* has 80, and
-/// the relation tensor grows with the square of the length.
-pub const MAX_JOINED_TOKENS: usize = 120;
+pub const MAX_JOINED: usize = 5;
+/// Tokens per joined input, at most: five WebNLG entries hold 115 tokens on average, and the
+/// relation tensor grows with the square of the length.
+pub const MAX_JOINED_TOKENS: usize = 160;
+
+/// Which entries are read together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum JoinOrder {
+    /// An entry and those after it in the data file.
+    #[default]
+    Neighbours,
+    /// An entry and those after it in the epoch's random order.
+    Random,
+}
 
 /// The joining of one epoch; its draw is fixed by the epoch's seed.
 #[derive(Debug, Clone)]
 pub struct TextJoining {
     probability: f64,
+    order: JoinOrder,
     random: SplitMix64,
 }
 
 impl TextJoining {
     /// `None` when nothing would be joined.
-    pub fn new(probability: f64, seed: u64) -> Option<Self> {
+    pub fn new(probability: f64, order: JoinOrder, seed: u64) -> Option<Self> {
         (probability > 0.0).then(|| TextJoining {
             probability,
+            order,
             random: SplitMix64::new(seed, 0x6A6F_696E_5F74_7874),
         })
     }
@@ -35,7 +52,9 @@ impl TextJoining {
     /// up to [`MAX_JOINED`] entries and [`MAX_JOINED_TOKENS`] tokens (a longer entry stays alone).
     pub fn groups(&mut self, lengths: &[usize]) -> Vec<Vec<usize>> {
         let mut order: Vec<usize> = (0..lengths.len()).collect();
-        self.random.shuffle(&mut order);
+        if self.order == JoinOrder::Random {
+            self.random.shuffle(&mut order);
+        }
         let mut groups = Vec::new();
         let mut rest = order.as_slice();
         while let Some((&first, tail)) = rest.split_first() {
@@ -43,6 +62,7 @@ impl TextJoining {
             rest = tail;
             if self.random.uniform() < self.probability {
                 let wanted = 2 + self.random.below(MAX_JOINED - 1);
+
                 let mut tokens = lengths[first];
                 while group.len() < wanted {
                     match rest.split_first() {
@@ -78,7 +98,9 @@ mod tests {
     #[test]
     fn every_entry_is_read_once_and_groups_respect_the_limits() {
         let lengths: Vec<usize> = (0..1000).map(|i| 5 + (i * 37) % 90).collect();
-        let groups = TextJoining::new(0.5, 3).unwrap().groups(&lengths);
+        let groups = TextJoining::new(0.5, JoinOrder::Random, 3)
+            .unwrap()
+            .groups(&lengths);
         let mut seen: Vec<usize> = groups.iter().flatten().copied().collect();
         seen.sort_unstable();
         assert_eq!(seen, (0..1000).collect::<Vec<_>>());
@@ -88,9 +110,19 @@ mod tests {
             assert!(g.len() <= MAX_JOINED);
             assert!(g.iter().map(|&i| lengths[i]).sum::<usize>() <= MAX_JOINED_TOKENS);
         }
-        let again = TextJoining::new(0.5, 3).unwrap().groups(&lengths);
+        let again = TextJoining::new(0.5, JoinOrder::Random, 3)
+            .unwrap()
+            .groups(&lengths);
         assert_eq!(groups, again, "same seed, same groups");
-        assert!(TextJoining::new(0.0, 3).is_none());
+        assert!(TextJoining::new(0.0, JoinOrder::Random, 3).is_none());
+
+        // Neighbours: each group is a run of consecutive entries, in the file's order.
+        let groups = TextJoining::new(0.5, JoinOrder::Neighbours, 3)
+            .unwrap()
+            .groups(&lengths);
+        let flat: Vec<usize> = groups.iter().flatten().copied().collect();
+        assert_eq!(flat, (0..1000).collect::<Vec<_>>());
+        assert!(groups.iter().any(|g| g.len() > 2));
     }
 
     #[test]
@@ -113,7 +145,7 @@ mod tests {
             entry("Bach was born in Eisenach .", (0, 1), (4, 5)),
             entry("Athens is the capital of Greece .", (5, 6), (0, 1)),
         ];
-        let mut joining = TextJoining::new(1.0, 11).unwrap();
+        let mut joining = TextJoining::new(1.0, JoinOrder::Random, 11).unwrap();
         let inputs = joining.join(&entries);
         assert_eq!(inputs.len(), 1);
         let whole = &inputs[0];

@@ -359,7 +359,7 @@ impl Session {
         let seed = epoch_seed(self.config.seed, epoch);
         tch::manual_seed(seed as i64);
         let joined;
-        let train = match TextJoining::new(self.config.join_texts, seed) {
+        let train = match TextJoining::new(self.config.join_texts, self.config.join_order, seed) {
             Some(mut joining) => {
                 joined = joining.join(&self.corpus.train.sentences);
                 &joined
