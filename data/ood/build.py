@@ -6,7 +6,10 @@
   relation schema);
 - name-swapped/test.json from data/webnlg/test.json: every gold entity mention that is a name is
   replaced by a name of the same kind that occurs nowhere in WebNLG (names.txt), consistently
-  within a sentence (see `swap_names`).
+  within a sentence (see `swap_names`);
+- name-swapped-dev/dev.json, the same from data/webnlg/dev.json with the names of names-dev.txt
+  (none shared with names.txt): an out-of-domain dev split for model selection, so that the test
+  sets above stay out of every choice.
 
 Both are JointER files (tokens, spo_list, spo_details) without POS tags, so `rin eval` tags them as
 it tags user text; each folder gets WebNLG's rel2id.json. The script checks that every name it
@@ -150,17 +153,30 @@ def main():
     print(f"handwritten: {len(hand)} sentences, {n_triples} triples, {len(names)} distinct mentions, "
           f"{len(seen)} of them WebNLG entities: {seen}")
 
-    pools = {"person": [], "place": []}
-    for line in (HERE / "names.txt").read_text().splitlines():
-        if line and not line.startswith("#"):
-            kind, name = line.split("\t")
-            if name in entities or f" {name.lower()} " in words:
-                problems.append(f"names.txt: {name!r} occurs in WebNLG")
-            pools[kind].append(name)
+    def pools_of(file):
+        pools = {"person": [], "place": []}
+        for line in (HERE / file).read_text().splitlines():
+            if line and not line.startswith("#"):
+                kind, name = line.split("\t")
+                if name in entities or f" {name.lower()} " in words:
+                    problems.append(f"{file}: {name!r} occurs in WebNLG")
+                pools[kind].append(name)
+        return pools
+
+    pools, dev_pools = pools_of("names.txt"), pools_of("names-dev.txt")
+    shared = {n for k in pools for n in pools[k]} & {n for k in dev_pools for n in dev_pools[k]}
+    problems += [f"names-dev.txt: {n!r} is also in names.txt" for n in sorted(shared)]
     test = json.loads((WEBNLG / "test.json").read_text())
     swapped, n_swapped, n_kept = swap_names(test, pools)
     print(f"name-swapped: {len(swapped)} sentences, {n_swapped} mentions swapped, {n_kept} kept "
           f"(organisations, works, numbers, dates, common nouns)")
+    dev = json.loads((WEBNLG / "dev.json").read_text())
+    swapped_dev, n_swapped, n_kept = swap_names(dev, dev_pools)
+    print(f"name-swapped-dev: {len(swapped_dev)} sentences, {n_swapped} mentions swapped, {n_kept} kept")
+    folder = HERE / "name-swapped-dev"
+    folder.mkdir(exist_ok=True)
+    (folder / "dev.json").write_text(json.dumps(swapped_dev, ensure_ascii=False) + "\n")
+    (folder / "rel2id.json").write_text((WEBNLG / "rel2id.json").read_text())
 
     for name, records in (("handwritten", hand), ("name-swapped", swapped)):
         folder = HERE / name
