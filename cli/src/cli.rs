@@ -104,24 +104,8 @@ pub struct ModelArgs {
     #[arg(long, value_enum, default_value_t = LongArg::Split)]
     pub long: LongArg,
 
-    /// The sentence segmenter: a plugin (`english`, the default) or `lines` (every line is one
-    /// sentence: input already split, as before segmenters existed).
-    #[arg(long, default_value = rin_runtime::pipeline::DEFAULT_SEGMENTER)]
-    pub segmenter: String,
-
-    /// Tokens per chunk of consecutive sentences the model runs on, at most (the longest
-    /// training text of WebNLG: 80).
-    #[arg(long, default_value_t = rin_runtime::chunk::DEFAULT_CHUNK_TOKENS)]
-    pub chunk_tokens: usize,
-
-    /// Sentences per chunk of adjacent sentences read together (1: every sentence alone). Each
-    /// sentence is also read alone; a chunk adds only the triples that link its sentences.
-    #[arg(long, default_value_t = rin_runtime::chunk::DEFAULT_CHUNK_SENTENCES)]
-    pub chunk_sentences: usize,
-
-    /// The probability a triple linking two sentences needs, in [0, 1].
-    #[arg(long, default_value_t = rin_runtime::chunk::DEFAULT_JOINT_THRESHOLD, value_parser = parse_threshold)]
-    pub joint_threshold: f32,
+    #[command(flatten)]
+    pub reading: ReadingArgs,
 
     /// Tokens shared by consecutive windows of a sentence longer than --max-tokens.
     #[arg(long, default_value_t = rin_runtime::chunk::DEFAULT_WINDOW_OVERLAP)]
@@ -335,6 +319,50 @@ pub struct InfoArgs {
     pub json: bool,
 }
 
+/// How documents are read: segmenter and chunks. Each unset option is the model's reading plan
+/// (`rin info`); for `rin export`, the plan recorded in the manifest.
+#[derive(Debug, Clone, Args)]
+pub struct ReadingArgs {
+    /// The sentence segmenter: a plugin (`english`) or `lines` (every line is one sentence:
+    /// input already split, as before segmenters existed). Default: the model's reading plan
+    /// (`rin info`), `english` for models exported before plans existed. So are the four below.
+    #[arg(long)]
+    pub segmenter: Option<String>,
+
+    /// Tokens per chunk of consecutive sentences the model runs on, at most (80 for the models
+    /// trained on single WebNLG entries: their longest training text).
+    #[arg(long)]
+    pub chunk_tokens: Option<usize>,
+
+    /// Sentences of a text read whole, like a training text, when it also fits --chunk-tokens
+    /// (4 for models trained on single entries).
+    #[arg(long)]
+    pub whole_sentences: Option<usize>,
+
+    /// Sentences per chunk of adjacent sentences read together in a longer text (1: every
+    /// sentence alone). Each sentence is also read alone; a chunk adds only the triples that
+    /// link its sentences.
+    #[arg(long)]
+    pub chunk_sentences: Option<usize>,
+
+    /// The probability a triple linking two sentences needs, in [0, 1].
+    #[arg(long, value_parser = parse_threshold)]
+    pub joint_threshold: Option<f32>,
+}
+
+impl ReadingArgs {
+    /// `plan` with the options given here put over it.
+    pub fn over(&self, plan: rin_core::reading::ReadingPlan) -> rin_core::reading::ReadingPlan {
+        rin_core::reading::ReadingPlan {
+            segmenter: self.segmenter.clone().unwrap_or(plan.segmenter),
+            chunk_tokens: self.chunk_tokens.unwrap_or(plan.chunk_tokens),
+            whole_sentences: self.whole_sentences.unwrap_or(plan.whole_sentences),
+            chunk_sentences: self.chunk_sentences.unwrap_or(plan.chunk_sentences),
+            joint_threshold: self.joint_threshold.unwrap_or(plan.joint_threshold),
+        }
+    }
+}
+
 /// `rin export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -363,6 +391,11 @@ pub struct ExportArgs {
     /// decoding reads, with far less memory traffic). `rin` decodes both to the same triples.
     #[arg(long, value_enum, default_value_t = OutputsArg::Dense)]
     pub outputs: OutputsArg,
+
+    /// The reading plan recorded in manifest.json, which `rin` uses unless told otherwise
+    /// (default: the plan of models trained on single entries).
+    #[command(flatten)]
+    pub reading: ReadingArgs,
 
     /// Triton: the models' name prefix.
     #[arg(long, default_value = "rin")]

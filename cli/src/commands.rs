@@ -268,6 +268,12 @@ pub fn info(args: InfoArgs) -> Result<ExitCode> {
         "decoding   {:?} match, threshold {}",
         m.match_mode, m.threshold
     )?;
+    let r = &m.reading;
+    writeln!(
+        out,
+        "reading    segmenter {}; a text of up to {} tokens and {} sentences read whole, else each sentence and chunks of {} sentences (links between sentences need {})",
+        r.segmenter, r.chunk_tokens, r.whole_sentences, r.chunk_sentences, r.joint_threshold
+    )?;
     if let Some(f1) = m.dev_f1 {
         writeln!(out, "dev F1     {:.4}", f1)?;
     }
@@ -353,6 +359,7 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
             OutputsArg::Dense => RelationOutput::Dense,
             OutputsArg::Sparse => RelationOutput::Sparse,
         },
+        reading: args.reading.over(Default::default()),
     };
     if args.format == ExportFormat::Triton {
         if args.outputs == OutputsArg::Sparse {

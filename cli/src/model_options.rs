@@ -72,11 +72,12 @@ pub fn pipeline_config(args: &ModelArgs, tokenizer: Option<String>) -> PipelineC
         tokenizer,
         tagger: args.tagger.clone(),
         allow_tagset_mismatch: args.allow_tagset_mismatch,
-        segmenter: Some(args.segmenter.clone()),
-        chunk_tokens: args.chunk_tokens,
-        chunk_sentences: args.chunk_sentences,
+        segmenter: args.reading.segmenter.clone(),
+        chunk_tokens: args.reading.chunk_tokens,
+        whole_sentences: args.reading.whole_sentences,
+        chunk_sentences: args.reading.chunk_sentences,
         window_overlap: args.window_overlap,
-        joint_threshold: args.joint_threshold,
+        joint_threshold: args.reading.joint_threshold,
     }
 }
 

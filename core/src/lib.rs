@@ -38,6 +38,7 @@ pub mod model_config;
 pub mod onnx_names;
 pub mod parity;
 pub mod pos;
+pub mod reading;
 pub mod relation;
 pub mod scores;
 pub mod sentence;

@@ -221,6 +221,9 @@ pub struct Manifest {
     pub data: DataInfo,
     /// The checkpoint exported.
     pub source: SourceInfo,
+    /// How documents are read with this model (the defaults in manifests written before).
+    #[serde(default)]
+    pub reading: crate::reading::ReadingPlan,
 }
 
 /// `manifest.json`: the manifest and the export's files.

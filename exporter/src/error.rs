@@ -108,6 +108,12 @@ pub enum Error {
         /// The largest supported K.
         max: usize,
     },
+    /// The reading plan to record is unusable.
+    #[error("invalid reading plan: {reason}")]
+    Reading {
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A K range could not be parsed (`2`, `0..=4`, `0..5`, `1,3`).
     #[error("invalid K selection {text:?}: {reason}")]
     KSelection {

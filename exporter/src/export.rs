@@ -21,12 +21,13 @@ use crate::manifest::{
 use crate::pb::{ModelProto, OperatorSetIdProto, StringStringEntryProto};
 use crate::rin_graph;
 use rin_core::manifest::RelationOutput;
+use rin_core::reading::ReadingPlan;
 
 /// The largest K the exporter unrolls.
 pub use rin_core::k_range::MAX_K;
 
 /// What to export.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ExportOptions {
     /// The Ks to export; empty means the trained K.
     pub ks: Vec<usize>,
@@ -34,6 +35,8 @@ pub struct ExportOptions {
     pub which: String,
     /// Dense relation probabilities, or only the cells over a threshold.
     pub relation_output: RelationOutput,
+    /// How documents are read with the model (`manifest.json`'s `reading`).
+    pub reading: ReadingPlan,
 }
 
 impl Default for ExportOptions {
@@ -42,6 +45,7 @@ impl Default for ExportOptions {
             ks: Vec::new(),
             which: "best".into(),
             relation_output: RelationOutput::Dense,
+            reading: ReadingPlan::default(),
         }
     }
 }
@@ -65,7 +69,7 @@ pub fn export(checkpoint: &Path, out_dir: &Path, options: &ExportOptions) -> Res
     let dir = resolve_dir(checkpoint, &options.which)?;
     let ckpt = Checkpoint::load(&dir)?;
     let ks = select_ks(&options.ks, ckpt.meta.model.k)?;
-    export_checkpoint_with(&ckpt, out_dir, &ks, options.relation_output)
+    export_checkpoint_with(&ckpt, out_dir, &ks, options)
 }
 
 /// The Ks to export: `requested` sorted and deduplicated, or `[trained_k]` when empty; each must
@@ -98,16 +102,21 @@ pub fn parse_ks(text: &str) -> Result<Vec<usize>> {
 
 /// Exports an already loaded checkpoint for `ks` (validated: see [`select_ks`]), dense outputs.
 pub fn export_checkpoint(ckpt: &Checkpoint, out_dir: &Path, ks: &[usize]) -> Result<ExportReport> {
-    export_checkpoint_with(ckpt, out_dir, ks, RelationOutput::Dense)
+    export_checkpoint_with(ckpt, out_dir, ks, &ExportOptions::default())
 }
 
-/// [`export_checkpoint`] with the relation outputs of `relation_output`.
+/// [`export_checkpoint`] with the relation outputs and reading plan of `options` (its `ks` and
+/// `which` are not read).
 pub fn export_checkpoint_with(
     ckpt: &Checkpoint,
     out_dir: &Path,
     ks: &[usize],
-    relation_output: RelationOutput,
+    options: &ExportOptions,
 ) -> Result<ExportReport> {
+    options
+        .reading
+        .check()
+        .map_err(|reason| Error::Reading { reason })?;
     if let Some(&k) = ks.iter().find(|&&k| k > MAX_K) {
         return Err(Error::KOutOfRange { k, max: MAX_K });
     }
@@ -122,10 +131,11 @@ pub fn export_checkpoint_with(
         epoch: ckpt.meta.epoch,
         weights_sha256: ckpt.weights_sha256.clone(),
     };
-    let manifest = manifest::with_relation_output(
+    let mut manifest = manifest::with_relation_output(
         manifest::manifest_of(&ckpt.meta, ks, source),
-        relation_output,
+        options.relation_output,
     );
+    manifest.reading = options.reading.clone();
 
     let mut files = vec![write_atomic(out_dir, WEIGHTS_FILE, weights.bytes())?];
     let weights_sha256 = files[0].sha256.clone();

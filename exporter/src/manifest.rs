@@ -55,6 +55,7 @@ pub fn manifest_of(meta: &CheckpointMeta, ks: &[usize], source: SourceInfo) -> M
         embeddings: meta.embeddings.clone(),
         data: meta.data.clone(),
         source,
+        reading: Default::default(),
     }
 }
 

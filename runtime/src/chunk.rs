@@ -27,21 +27,9 @@ pub struct ChunkPlan {
     pub overlap: usize,
 }
 
-/// The largest training text of WebNLG and WebNLG* in tokens (80).
-pub const DEFAULT_CHUNK_TOKENS: usize = 80;
-/// A text of at most this many sentences (and [`DEFAULT_CHUNK_TOKENS`] tokens) is read whole.
-/// 98% of WebNLG's training texts have at most 3 sentences; 4 was chosen on WebNLG and WebNLG*
-/// dev (RESULTS.md, "Documents"): it reads every dev text whole as before, while five texts joined
-/// into one (often under 80 tokens) are read in chunks.
-pub const DEFAULT_WHOLE_SENTENCES: usize = 4;
-/// Sentences per chunk: pairs of adjacent sentences. Chosen on WebNLG dev with the shipped exact
-/// model (RESULTS.md, "Documents"): larger chunks, up to a training text's 6 sentences, found more
-/// facts across sentences and many more false ones.
-pub const DEFAULT_CHUNK_SENTENCES: usize = 2;
-/// The probability a triple linking two sentences needs (chosen on WebNLG dev with
-/// [`DEFAULT_CHUNK_SENTENCES`]; the model is confidently wrong about many links between
-/// unrelated sentences).
-pub const DEFAULT_JOINT_THRESHOLD: f32 = 0.99;
+pub use rin_core::reading::{
+    DEFAULT_CHUNK_SENTENCES, DEFAULT_CHUNK_TOKENS, DEFAULT_JOINT_THRESHOLD, DEFAULT_WHOLE_SENTENCES,
+};
 /// Tokens shared by consecutive windows of an over-long sentence.
 pub const DEFAULT_WINDOW_OVERLAP: usize = 50;
 

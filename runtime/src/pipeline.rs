@@ -27,16 +27,14 @@ use rin_plugin_host::{Segmenter, Tagger, TaggerInfo, Tokenizer};
 
 pub use crate::prediction::{decode_one, DecodeOptions, Prediction, ScoredTriple};
 
-use crate::chunk::{
-    sentence_ranges, ChunkPlan, DEFAULT_CHUNK_SENTENCES, DEFAULT_CHUNK_TOKENS,
-    DEFAULT_JOINT_THRESHOLD, DEFAULT_WINDOW_OVERLAP,
-};
+use crate::chunk::{sentence_ranges, ChunkPlan, DEFAULT_WINDOW_OVERLAP};
 use crate::error::{Error, Result};
 use crate::extraction::Extraction;
 use crate::input::ModelInputs;
 use crate::model::Model;
 use crate::plugin::{self, Plugins};
 use crate::session::{self, ExecutionProvider, ModelSession, OrtConfig};
+use rin_core::reading::ReadingPlan;
 
 /// The default limit on tokens per sentence.
 pub const DEFAULT_MAX_TOKENS: usize = 200;
@@ -85,17 +83,20 @@ pub struct PipelineConfig {
     /// Accept a tagger whose tag set differs from the model's.
     pub allow_tagset_mismatch: bool,
     /// The sentence segmenter plugin (`english`), or `lines` (one sentence per line, built in).
-    /// `None` is `english`.
+    /// `None`, like the other reading settings below, is the model's reading plan (its manifest's
+    /// `reading`, `english` in manifests written before it existed).
     pub segmenter: Option<String>,
     /// Tokens per chunk of consecutive sentences the model runs on, at most.
-    pub chunk_tokens: usize,
+    pub chunk_tokens: Option<usize>,
+    /// Sentences of a text read whole (within `chunk_tokens`), at most.
+    pub whole_sentences: Option<usize>,
     /// Sentences per chunk, at most.
-    pub chunk_sentences: usize,
+    pub chunk_sentences: Option<usize>,
     /// Tokens shared by consecutive windows of a sentence longer than `max_tokens`.
     pub window_overlap: usize,
     /// The probability a triple linking two sentences needs to be kept (it comes from a chunk of
     /// several sentences; triples inside one sentence use `threshold`).
-    pub joint_threshold: f32,
+    pub joint_threshold: Option<f32>,
 }
 
 impl PipelineConfig {
@@ -110,11 +111,13 @@ impl PipelineConfig {
                 });
             }
         }
-        if !rin_core::decode::is_threshold(self.joint_threshold) {
-            return Err(Error::Setting {
-                name: "joint threshold",
-                detail: format!("{} is not in [0, 1]", self.joint_threshold),
-            });
+        if let Some(t) = self.joint_threshold {
+            if !rin_core::decode::is_threshold(t) {
+                return Err(Error::Setting {
+                    name: "joint threshold",
+                    detail: format!("{t} is not in [0, 1]"),
+                });
+            }
         }
         if !(1..=MAX_BATCH_SIZE).contains(&self.batch_size) {
             return Err(Error::Setting {
@@ -123,6 +126,28 @@ impl PipelineConfig {
             });
         }
         Ok(())
+    }
+}
+
+impl PipelineConfig {
+    /// The reading plan in force: each setting given here, else the model's manifest's.
+    pub fn reading_of(&self, model: &Model) -> Result<ReadingPlan> {
+        let recorded = &model.manifest().manifest.reading;
+        let plan = ReadingPlan {
+            segmenter: self
+                .segmenter
+                .clone()
+                .unwrap_or_else(|| recorded.segmenter.clone()),
+            chunk_tokens: self.chunk_tokens.unwrap_or(recorded.chunk_tokens),
+            whole_sentences: self.whole_sentences.unwrap_or(recorded.whole_sentences),
+            chunk_sentences: self.chunk_sentences.unwrap_or(recorded.chunk_sentences),
+            joint_threshold: self.joint_threshold.unwrap_or(recorded.joint_threshold),
+        };
+        plan.check().map_err(|detail| Error::Setting {
+            name: "reading plan",
+            detail,
+        })?;
+        Ok(plan)
     }
 }
 
@@ -141,10 +166,11 @@ impl Default for PipelineConfig {
             tagger: None,
             allow_tagset_mismatch: false,
             segmenter: None,
-            chunk_tokens: DEFAULT_CHUNK_TOKENS,
-            chunk_sentences: DEFAULT_CHUNK_SENTENCES,
+            chunk_tokens: None,
+            whole_sentences: None,
+            chunk_sentences: None,
             window_overlap: DEFAULT_WINDOW_OVERLAP,
-            joint_threshold: DEFAULT_JOINT_THRESHOLD,
+            joint_threshold: None,
         }
     }
 }
@@ -168,8 +194,8 @@ pub struct Predictor {
     empty_pos: Vocab,
 }
 
-/// The segmenter used when none is named.
-pub const DEFAULT_SEGMENTER: &str = "english";
+/// The segmenter used when neither the caller nor the manifest names one.
+pub use rin_core::reading::DEFAULT_SEGMENTER;
 
 impl Predictor {
     /// Loads ONNX Runtime, the graph for the chosen K, and (for models with POS input) the tagger,
@@ -200,7 +226,8 @@ impl Predictor {
                 None
             }
         };
-        let segmenter = match config.segmenter.as_deref().unwrap_or(DEFAULT_SEGMENTER) {
+        let reading = config.reading_of(&model)?;
+        let segmenter = match reading.segmenter.as_str() {
             rin_plugin_host::LINES => Segmenter::lines(),
             name => plugins.segmenter(name)?,
         };
@@ -227,13 +254,13 @@ impl Predictor {
             max_tokens: config.max_tokens.max(1),
             long_sentences: config.long_sentences,
             chunking: ChunkPlan {
-                tokens: config.chunk_tokens.max(1),
-                sentences: config.chunk_sentences.max(1),
-                whole_sentences: crate::chunk::DEFAULT_WHOLE_SENTENCES,
+                tokens: reading.chunk_tokens,
+                sentences: reading.chunk_sentences,
+                whole_sentences: reading.whole_sentences,
                 window: config.max_tokens.max(1),
                 overlap: config.window_overlap,
             },
-            joint_threshold: config.joint_threshold,
+            joint_threshold: reading.joint_threshold,
             segmenter,
             empty_pos: Vocab::new(),
         })

@@ -255,3 +255,41 @@ fn a_failing_segmenter_is_named_with_the_document_and_the_others_are_written() {
         "{err}"
     );
 }
+
+#[test]
+fn the_manifests_reading_plan_is_used_unless_an_option_overrides_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = webnlg_texts(2).join(" ");
+    let sentences = |model: &std::path::Path, options: &[&str]| -> usize {
+        let mut cmd = rin(dir.path());
+        cmd.arg("extract").arg("-m").arg(model).args(options);
+        json_lines(&run(&mut cmd, text.as_bytes()))[0]["sentences"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    // A manifest without a plan reads with the english segmenter.
+    let english = sentences(&model(Fixture::Pos), &[]);
+    assert!(english > 1, "{english} sentences in {text:?}");
+
+    let lines = model_copy(Fixture::Pos, dir.path());
+    set_json(
+        &lines.join("manifest.json"),
+        "reading",
+        serde_json::json!({ "segmenter": "lines" }),
+    );
+    assert_eq!(sentences(&lines, &[]), 1, "the manifest's segmenter");
+    assert_eq!(sentences(&lines, &["--segmenter", "english"]), english);
+
+    set_json(
+        &lines.join("manifest.json"),
+        "reading",
+        serde_json::json!({ "chunk_tokens": 0 }),
+    );
+    let mut cmd = rin(dir.path());
+    cmd.arg("extract").arg("-m").arg(&lines);
+    assert_fails_with(
+        &run(&mut cmd, text.as_bytes()),
+        &["reading plan", "tokens 0"],
+    );
+}
