@@ -10,9 +10,8 @@ use std::path::Path;
 use anyhow::Result;
 use clap::Args;
 
-use crate::command::{args, run_in};
+use crate::command::{args, cargo, run_in};
 use crate::setup::{self, SetupArgs};
-use crate::test::cargo;
 
 /// The model trained and exported by the project and committed with it (see its README): exact
 /// match, so triples hold whole entity names.

@@ -11,9 +11,8 @@ use std::process::Command;
 use anyhow::{Context, Result};
 use clap::Args;
 
-use crate::command::{run_in, status, with_env};
+use crate::command::{cargo, run_in, status, with_env};
 use crate::setup::{self, Environment, SetupArgs};
-use crate::test::cargo;
 
 /// The plugins shipped in the package: the defaults (`english` tokenizer and segmenter,
 /// `perceptron` tagger) and the other taggers and tokenizers models may name.

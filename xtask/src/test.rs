@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::Result;
 use clap::Args;
 
-use crate::command::{args, run_in, status, with_env};
+use crate::command::{args, cargo, run_in, status, with_env};
 use crate::python;
 use crate::setup::{self, SetupArgs};
 
@@ -72,8 +72,3 @@ pub const SKIP_LOG: &str = "RIN_SKIP_LOG";
 pub const REQUIRE_VENV: &str = "RIN_REQUIRE_VENV";
 /// When set, a test that needs ../shared fails instead of skipping without it.
 pub const REQUIRE_SHARED: &str = "RIN_REQUIRE_SHARED";
-
-/// The cargo that runs xtask, so a toolchain override applies to the children too.
-pub fn cargo() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
-}
