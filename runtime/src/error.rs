@@ -148,10 +148,11 @@ pub enum Error {
         available: Vec<usize>,
     },
 
-    /// A plugin could not be found, loaded or called, or its tagset does not match the model's.
+    /// A plugin could not be found, loaded or called.
     #[error(transparent)]
     Plugin(Box<rin_plugin_host::Error>),
-    /// The tagger's tag set is not the one the model was trained on.
+    /// The tagger's tag set is not the one the model was trained on (rin-plugin-host's
+    /// `TagsetMismatch`, with the command-line override named).
     #[error(
         "tagset mismatch: the model was trained on {model}, but {tagger} is loaded ({details}); \
          use a tagger with the model's tag set (see `rin info`), or pass --allow-tagset-mismatch to accept different POS input"

@@ -6,11 +6,12 @@
 //! configured (`--plugin-dir`, `RIN_PLUGIN_DIR`, or the folder of the `rin` executable) or from
 //! an explicit library path given on the command line, both of which the user chose to trust.
 
-use std::collections::BTreeSet;
 use std::path::Path;
 
-use rin_core::checkpoint::choose_tagger;
-use rin_plugin_host::{PluginDir, PluginListing, Segmenter, Tagger, TaggerInfo, Tokenizer};
+use rin_core::checkpoint::{choose_tagger, PosSource};
+use rin_plugin_host::{
+    check_tagset, ModelTagset, PluginDir, PluginListing, Segmenter, Tagger, TaggerInfo, Tokenizer,
+};
 
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -91,91 +92,38 @@ pub fn tagger_name<'a>(model: &'a Model, requested: Option<&'a str>) -> Option<&
 
 pub use rin_core::pos::normalize_tag;
 
-/// Canonical tag set names: `ptb` and `penn-treebank` are the same tag set.
-fn canonical_tagset(name: &str) -> String {
-    match name.to_ascii_lowercase().as_str() {
-        "ptb" | "penn-treebank" | "penn_treebank" | "penntreebank" => "penn-treebank".into(),
-        other => other.to_owned(),
-    }
-}
-
-/// Checks that `tagger` produces the tag set `model` was trained on.
-///
-/// The tag sets differ when their names differ (`ptb` and `penn-treebank` are one name) or when
-/// fewer than half of the tagger's tags are known to the model. Tags the model does not know map
-/// to UNK; a few such tags (e.g. UD's `HYPH` from a PTB tagger) are logged, not refused. With
-/// `allow_mismatch`, a difference is a warning instead of an error.
+/// Checks that `tagger` produces the tag set `model` was trained on, with rin-plugin-host's
+/// [`check_tagset`] (the one rule: same tag-set name up to aliases such as `ptb` and
+/// `penn-treebank`, and at least half of the tagger's tags, spelled as the model spells them,
+/// known to the model; another plugin of the same tag set is only logged). With
+/// `allow_mismatch` (`--allow-tagset-mismatch`), a difference is a warning instead of an error.
 pub fn check_tagger(model: &Model, tagger: &TaggerInfo, allow_mismatch: bool) -> Result<()> {
-    let (Some(pos), Some(model_tagset)) = (model.pos(), model.pos_tagset()) else {
+    let (Some(vocab), Some(pos)) = (model.pos(), model.manifest().manifest.pos.as_ref()) else {
         return Ok(());
     };
-    let known: BTreeSet<&str> = pos.tokens().iter().skip(2).map(String::as_str).collect();
-    let produced: BTreeSet<&str> = tagger.tags.iter().map(|t| normalize_tag(t)).collect();
-    let unknown: Vec<&str> = produced.difference(&known).copied().collect();
-    let mut details = Vec::new();
-    if canonical_tagset(model_tagset) != canonical_tagset(&tagger.tagset) {
-        details.push(format!(
-            "tagset `{}` is not `{model_tagset}`",
-            tagger.tagset
-        ));
-    }
-    if unknown.len() * 2 > produced.len() {
-        details.push(format!(
-            "{} of its {} tags are unknown to the model: {}",
-            unknown.len(),
-            produced.len(),
-            preview(&unknown)
-        ));
-    }
-    let model_desc = format!(
-        "tagset `{model_tagset}` ({} tags, from {})",
-        known.len(),
-        model.pos_source().unwrap_or_else(|| "unknown".into())
-    );
-    let tagger_desc = format!(
-        "tagger `{}` {} with tagset `{}` ({} tags)",
-        tagger.name,
-        tagger.version,
-        tagger.tagset,
-        tagger.tags.len()
-    );
-    if details.is_empty() {
-        if !unknown.is_empty() {
-            tracing::info!(
-                tagger = %tagger.name,
-                "{} tags of the tagger are unknown to the model and read as UNK: {}",
-                unknown.len(),
-                preview(&unknown)
-            );
-        }
-        if let Some(plugin) = model.pos_plugin() {
-            if plugin != tagger.name {
-                tracing::warn!(
-                    "the model's POS tags came from tagger `{plugin}`, `{}` is used (same tag set)",
-                    tagger.name
-                );
-            }
-        }
-        return Ok(());
-    }
-    let details = details.join("; ");
-    if allow_mismatch {
-        tracing::warn!("tagset mismatch accepted by --allow-tagset-mismatch: the model expects {model_desc}, {tagger_desc} is loaded ({details})");
-        return Ok(());
-    }
-    Err(Error::TagsetMismatch {
-        model: model_desc,
-        tagger: tagger_desc,
-        details,
+    let trained_with = match &pos.source {
+        Some(PosSource::Plugin { name, version, .. }) => Some((name.as_str(), version.as_str())),
+        _ => None,
+    };
+    let expected = ModelTagset {
+        name: &pos.tagset,
+        tags: vocab.tokens().iter().skip(2).map(String::as_str).collect(),
+        trained_with,
+        source: model.pos_source().unwrap_or_else(|| "unknown".into()),
+        normalize: normalize_tag,
+    };
+    check_tagset(&expected, tagger, allow_mismatch).map_err(|e| match e {
+        rin_plugin_host::Error::TagsetMismatch {
+            model,
+            tagger,
+            details,
+        } => Error::TagsetMismatch {
+            model,
+            tagger: tagger.to_string(),
+            details,
+        },
+        other => other.into(),
     })
-}
-
-fn preview(tags: &[&str]) -> String {
-    let mut s: Vec<String> = tags.iter().take(8).map(|t| format!("`{t}`")).collect();
-    if tags.len() > 8 {
-        s.push("...".into());
-    }
-    s.join(" ")
 }
 
 #[cfg(test)]
@@ -187,11 +135,5 @@ mod tests {
         assert_eq!(normalize_tag("("), "-LRB-");
         assert_eq!(normalize_tag("-RSB-"), "-RRB-");
         assert_eq!(normalize_tag("NN"), "NN");
-    }
-
-    #[test]
-    fn ptb_aliases_are_one_tagset() {
-        assert_eq!(canonical_tagset("ptb"), canonical_tagset("penn-treebank"));
-        assert_ne!(canonical_tagset("none"), canonical_tagset("ptb"));
     }
 }

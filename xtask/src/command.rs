@@ -6,6 +6,11 @@ use anyhow::{bail, Context, Result};
 
 use crate::setup::Environment;
 
+/// The cargo that runs xtask, so a toolchain override applies to the children too.
+pub fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
 /// Builds a command that runs with the venv's environment applied.
 pub fn with_env(env: &Environment, program: &str, args: &[String]) -> Command {
     let mut command = Command::new(program);

@@ -207,16 +207,16 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    /// The loaded tagger is not the one the model was trained with.
+    /// The loaded tagger's tag set is not the one the model was trained on.
     #[error(
-        "tagger mismatch: the model was trained with {expected} but {actual} is loaded ({details}); \
-         use the same tagger, or override the check explicitly to accept different POS input"
+        "tagset mismatch: the model was trained on {model}, but {tagger} is loaded ({details}); \
+         use a tagger with the model's tag set, or override the check explicitly to accept different POS input"
     )]
-    TaggerMismatch {
-        /// What the model was trained with.
-        expected: Box<TaggerInfo>,
-        /// What is loaded.
-        actual: Box<TaggerInfo>,
+    TagsetMismatch {
+        /// The model's tag set, in words.
+        model: String,
+        /// The loaded tagger.
+        tagger: Box<TaggerInfo>,
         /// What differs.
         details: String,
     },

@@ -2,8 +2,8 @@
 //! [`rin_plugin_abi`], usually written with `rin-plugin-sdk`.
 //!
 //! Both the trainer and the runtime use this crate, so that the same tagger plugin prepares the
-//! training data and tags at inference, and [`check_tagset`] catches a model used with another
-//! tagger.
+//! training data and tags at inference, and [`check_tagset`] catches a model used with a tagger
+//! of another tag set.
 //!
 //! - [`Tokenizer::load`] / [`Tagger::load`] load a library by path; [`PluginDir`] finds one by
 //!   name in the plugin directory (`--plugin-dir`, else `$RIN_PLUGIN_DIR`, else next to the
@@ -14,7 +14,7 @@
 //!   [`Error`], never a crash, and the host checks what comes back (token offsets, tag indices).
 //!
 //! ```no_run
-//! use rin_plugin_host::{check_tagset, PluginDir};
+//! use rin_plugin_host::{check_tagset, ModelTagset, PluginDir};
 //!
 //! # fn main() -> Result<(), rin_plugin_host::Error> {
 //! let plugins = PluginDir::resolve(None)?;
@@ -23,9 +23,9 @@
 //! let tokens: Vec<String> = ["Rome", "is", "the", "capital", "of", "Italy", "."].map(String::from).into();
 //! let tags = tagger.tag(&tokens)?;
 //! assert_eq!(tags.len(), tokens.len());
-//! // At inference: the tagger must be the one recorded with the model.
+//! // At inference: the tagger must produce the tag set recorded with the model.
 //! let recorded = tagger.info().clone();
-//! check_tagset(&recorded, tagger.info(), false)?;
+//! check_tagset(&ModelTagset::of_tagger(&recorded), tagger.info(), false)?;
 //! # Ok(())
 //! # }
 //! ```
@@ -35,6 +35,7 @@ mod error;
 mod ffi;
 mod segmenter;
 mod tagger;
+mod tagset;
 mod tokenizer;
 
 use std::fmt;
@@ -47,7 +48,8 @@ pub use error::{CallStatus, Error, Result};
 pub use ffi::list_plugins;
 pub use rin_plugin_abi::ABI_VERSION;
 pub use segmenter::{Segmenter, LINES};
-pub use tagger::{check_tagset, Tagger, TaggerInfo};
+pub use tagger::{Tagger, TaggerInfo};
+pub use tagset::{canonical_tagset, check_tagset, ModelTagset};
 pub use tokenizer::{Token, Tokenizer};
 
 /// The kinds of plugins.
