@@ -39,6 +39,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         } else {
             rin_exporter::rin_graph::RelationOutput::Dense
         },
+        ..ExportOptions::default()
     };
     let report = export(&cli.checkpoint, &cli.out, &options).with_context(|| {
         format!(

@@ -52,8 +52,3 @@ fn describe(command: &Command) -> String {
     }
     line
 }
-
-/// The cargo that runs xtask, so a toolchain override applies to the children too.
-pub fn cargo() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
-}
