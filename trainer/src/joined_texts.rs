@@ -2,8 +2,10 @@
 //! about different things follow each other, while every WebNLG training input is one short entry
 //! about one thing, so a model trained on entries alone links entities across unrelated sentences
 //! with confidence. Each epoch anew, a share `P` of the training inputs are entries read together
-//! with the entries that follow them, each keeping its own gold entities and triples: no triple
-//! links two entries. [`JoinOrder::Neighbours`] joins the entries that follow in the data file,
+//! with the entries that follow them. The gold of a joined input is that of a document: a pair of
+//! mentions is linked when their strings and the relation make a gold triple of any of its entries
+//! (neighbouring entries often state the same fact again, and a document's facts are scored as
+//! strings); other pairs across entries are not linked. [`JoinOrder::Neighbours`] joins the entries that follow in the data file,
 //! which are about the same kind of thing (WebNLG lists entries by category and entity), as in a
 //! user's paragraph: the model must learn that a fact's relation type fitting is not enough.
 //! [`JoinOrder::Random`] joins entries from anywhere (easier negatives).
@@ -85,9 +87,45 @@ impl TextJoining {
         let lengths: Vec<usize> = entries.iter().map(Sentence::len).collect();
         self.groups(&lengths)
             .iter()
-            .map(|group| Sentence::joined(&group.iter().map(|&i| &entries[i]).collect::<Vec<_>>()))
+            .map(|group| {
+                let parts: Vec<&Sentence> = group.iter().map(|&i| &entries[i]).collect();
+                let mut whole = Sentence::joined(&parts);
+                if parts.len() > 1 {
+                    link_by_strings(&mut whole);
+                }
+                whole
+            })
             .collect()
     }
+}
+
+/// Adds a triple for every pair of entity mentions whose strings, with a relation, make one of
+/// `sentence`'s gold triples.
+fn link_by_strings(sentence: &mut Sentence) {
+    let text = |span: &rin_core::Span| sentence.tokens[span.start..span.end].join(" ");
+    let facts: std::collections::HashSet<(String, usize, String)> = sentence
+        .triples
+        .iter()
+        .map(|t| (text(&t.subject), t.relation, text(&t.object)))
+        .collect();
+    let mut triples = sentence.triples.clone();
+    for &subject in &sentence.entities {
+        for &object in &sentence.entities {
+            for (s, relation, o) in &facts {
+                if *s == text(&subject) && *o == text(&object) {
+                    let triple = rin_core::Triple {
+                        subject,
+                        relation: *relation,
+                        object,
+                    };
+                    if !triples.contains(&triple) {
+                        triples.push(triple);
+                    }
+                }
+            }
+        }
+    }
+    sentence.triples = triples;
 }
 
 #[cfg(test)]
@@ -123,6 +161,31 @@ mod tests {
         let flat: Vec<usize> = groups.iter().flatten().copied().collect();
         assert_eq!(flat, (0..1000).collect::<Vec<_>>());
         assert!(groups.iter().any(|g| g.len() > 2));
+    }
+
+    #[test]
+    fn a_fact_stated_again_links_its_mentions_across_entries() {
+        let entry = |text: &str| {
+            let mut s = Sentence::from_tokens(text.split(' ').map(String::from).collect());
+            let (subject, object) = (Span::new(0, 1), Span::new(4, 5));
+            s.entities = vec![subject, object];
+            s.triples = vec![Triple {
+                subject,
+                relation: 1,
+                object,
+            }];
+            s
+        };
+        let entries = [
+            entry("Bach was born in Eisenach ."),
+            entry("Bach was born in Eisenach ."),
+        ];
+        let inputs = TextJoining::new(1.0, JoinOrder::Neighbours, 11)
+            .unwrap()
+            .join(&entries);
+        assert_eq!(inputs.len(), 1);
+        // Both subjects with both objects: the same fact four times over.
+        assert_eq!(inputs[0].triples.len(), 4);
     }
 
     #[test]
