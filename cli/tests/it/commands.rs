@@ -109,3 +109,57 @@ fn export_writes_a_folder_that_extract_runs() {
     );
     assert_eq!(json_lines(&out).len(), 1);
 }
+
+/// `rin export` of a shipped model's checkpoint gives graphs that find exactly the shipped
+/// graphs' triples, with the same scores.
+#[test]
+fn exporting_a_shipped_checkpoint_again_gives_the_shipped_triples() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = repo_root().join("models").join("webnlg");
+    let out = run(
+        rin(dir.path())
+            .arg("export")
+            .arg(shipped.join("checkpoint"))
+            .args(["-o", "again"]),
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let texts: String = webnlg_sentences(40)
+        .iter()
+        .map(|t| t.join(" ") + "\n")
+        .collect();
+    let extract = |model: &std::path::Path| {
+        json_lines(&run(
+            rin(dir.path()).arg("extract").arg("-m").arg(model).args([
+                "--tokenizer",
+                "whitespace",
+                "--threads",
+                "1",
+            ]),
+            texts.as_bytes(),
+        ))
+    };
+    let (before, after) = (extract(&shipped), extract(&dir.path().join("again")));
+    assert_eq!(before.len(), 40);
+    let triples = |lines: &[serde_json::Value]| -> Vec<(String, String, String, f64)> {
+        lines
+            .iter()
+            .flat_map(|l| l["triples"].as_array().unwrap().clone())
+            .map(|t| {
+                (
+                    t["subject"]["text"].as_str().unwrap().to_owned(),
+                    t["relation"].as_str().unwrap().to_owned(),
+                    t["object"]["text"].as_str().unwrap().to_owned(),
+                    t["score"].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let (a, b) = (triples(&before), triples(&after));
+    assert!(a.len() > 40, "{} triples", a.len());
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!((&x.0, &x.1, &x.2), (&y.0, &y.1, &y.2));
+        assert!((x.3 - y.3).abs() < 1e-6, "{x:?} vs {y:?}");
+    }
+}

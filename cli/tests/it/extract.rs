@@ -228,20 +228,46 @@ fn k_selects_the_graph_and_an_unknown_k_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let m = model(Fixture::Pos);
     let text = "John was born in London city .";
-    let score_sum = |k: &str| -> f64 {
+    let tokens: Vec<String> = text.split(' ').map(String::from).collect();
+    let relations = webnlg_relations();
+    // Each K's triples and scores are those of that K's own graph, run directly.
+    let mut scores = Vec::new();
+    for k in [0usize, 2] {
         let lines = json_lines(&run(
             rin(dir.path()).arg("extract").arg("-m").arg(&m).args([
+                "--tokenizer",
+                "whitespace",
                 "--k",
-                k,
+                &k.to_string(),
                 "--threshold",
                 "0",
                 text,
             ]),
             b"",
         ));
-        triples_of(&lines[0]).iter().map(|t| t.3).sum()
-    };
-    assert_ne!(score_sum("0"), score_sum("2"));
+        let got = triples_of(&lines[0]);
+        let want = &direct_predictions_k(
+            &m,
+            std::slice::from_ref(&tokens),
+            MatchMode::Exact,
+            0.0,
+            Some(k),
+        )[0];
+        assert!(!got.is_empty());
+        assert_eq!(got.len(), want.triples.len(), "K = {k}");
+        for (g, (s, r, o, score)) in got.iter().zip(&want.triples) {
+            assert_eq!(g.0, [s.start as u64, s.end as u64]);
+            assert_eq!(g.1, relations[*r]);
+            assert_eq!(g.2, [o.start as u64, o.end as u64]);
+            assert!(
+                (g.3 - *score as f64).abs() < 1e-5,
+                "K = {k}: {} vs {score}",
+                g.3
+            );
+        }
+        scores.push(got.iter().map(|t| t.3).collect::<Vec<_>>());
+    }
+    assert_ne!(scores[0], scores[1], "K = 0 and K = 2 are different graphs");
     let out = run(
         rin(dir.path())
             .arg("extract")

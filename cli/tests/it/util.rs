@@ -320,6 +320,17 @@ pub fn direct_predictions(
     mode: rin_core::MatchMode,
     threshold: f32,
 ) -> Vec<Direct> {
+    direct_predictions_k(model_dir, sentences, mode, threshold, None)
+}
+
+/// [`direct_predictions`] with the graph of `k` (`None`: the trained K).
+pub fn direct_predictions_k(
+    model_dir: &Path,
+    sentences: &[Vec<String>],
+    mode: rin_core::MatchMode,
+    threshold: f32,
+    k: Option<usize>,
+) -> Vec<Direct> {
     use rin_runtime::input::ModelInputs;
     use rin_runtime::session::{self, ModelSession, OrtConfig};
 
@@ -330,7 +341,7 @@ pub fn direct_predictions(
         ..Default::default()
     };
     let (runtime, cuda) = session::setup(&config).unwrap();
-    let (_, graph) = model.graph(None).unwrap();
+    let (_, graph) = model.graph(k).unwrap();
     let relations = model.relations().len();
     let session = ModelSession::load(
         runtime,
