@@ -345,9 +345,15 @@ pub struct ReadingArgs {
     #[arg(long)]
     pub chunk_sentences: Option<usize>,
 
-    /// The probability a triple linking two sentences needs, in [0, 1].
+    /// The probability a triple linking two sentences needs, in [0, 1] (`--links pairs`).
     #[arg(long, value_parser = parse_threshold)]
     pub joint_threshold: Option<f32>,
+
+    /// How the sentences of a text too long to read whole are linked: `anaphora` (a sentence
+    /// opening with a pronoun is read with the text before it; texts are read whole) or `pairs`
+    /// (each sentence alone, plus adjacent sentences for the triples that link them).
+    #[arg(long, value_enum)]
+    pub links: Option<LinksArg>,
 }
 
 impl ReadingArgs {
@@ -359,6 +365,25 @@ impl ReadingArgs {
             whole_sentences: self.whole_sentences.unwrap_or(plan.whole_sentences),
             chunk_sentences: self.chunk_sentences.unwrap_or(plan.chunk_sentences),
             joint_threshold: self.joint_threshold.unwrap_or(plan.joint_threshold),
+            links: self.links.map_or(plan.links, Into::into),
+        }
+    }
+}
+
+/// `--links`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LinksArg {
+    /// A sentence opening with a pronoun is read with the text before it.
+    Anaphora,
+    /// Each sentence alone, plus adjacent sentences for the triples that link them.
+    Pairs,
+}
+
+impl From<LinksArg> for rin_core::reading::SentenceLinks {
+    fn from(arg: LinksArg) -> Self {
+        match arg {
+            LinksArg::Anaphora => Self::Anaphora,
+            LinksArg::Pairs => Self::Pairs,
         }
     }
 }

@@ -271,8 +271,18 @@ pub fn info(args: InfoArgs) -> Result<ExitCode> {
     let r = &m.reading;
     writeln!(
         out,
-        "reading    segmenter {}; a text of up to {} tokens and {} sentences read whole, else each sentence and chunks of {} sentences (links between sentences need {})",
-        r.segmenter, r.chunk_tokens, r.whole_sentences, r.chunk_sentences, r.joint_threshold
+        "reading    segmenter {}; a text of up to {} tokens and {} sentences read whole, else {}",
+        r.segmenter,
+        r.chunk_tokens,
+        r.whole_sentences,
+        match r.links {
+            rin_core::reading::SentenceLinks::Anaphora =>
+                "cut where a sentence does not open with a pronoun".to_string(),
+            rin_core::reading::SentenceLinks::Pairs => format!(
+                "each sentence and chunks of {} sentences (links between sentences need {})",
+                r.chunk_sentences, r.joint_threshold
+            ),
+        }
     )?;
     if let Some(f1) = m.dev_f1 {
         writeln!(out, "dev F1     {:.4}", f1)?;

@@ -78,6 +78,7 @@ pub fn pipeline_config(args: &ModelArgs, tokenizer: Option<String>) -> PipelineC
         chunk_sentences: args.reading.chunk_sentences,
         window_overlap: args.window_overlap,
         joint_threshold: args.reading.joint_threshold,
+        links: args.reading.links.map(Into::into),
     }
 }
 

@@ -25,6 +25,20 @@ pub const DEFAULT_CHUNK_SENTENCES: usize = 2;
 /// links between unrelated sentences).
 pub const DEFAULT_JOINT_THRESHOLD: f32 = 0.99;
 
+/// How sentences of a text too long to read whole are linked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SentenceLinks {
+    /// A sentence that opens with a pronoun (`It`, `His`, `They`, ...) is read together with
+    /// the sentences before it, as one training-like text within the chunk budget; every other
+    /// sentence starts a new text. Texts are read whole and no triple links two of them.
+    #[default]
+    Anaphora,
+    /// Each sentence alone, plus chunks of `chunk_sentences` adjacent sentences that add only the
+    /// triples linking two sentences with at least `joint_threshold`.
+    Pairs,
+}
+
 /// The reading of documents an export was chosen with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -38,8 +52,10 @@ pub struct ReadingPlan {
     pub whole_sentences: usize,
     /// Sentences per chunk of a longer text, at most; each sentence is also read alone.
     pub chunk_sentences: usize,
-    /// The probability a triple linking two sentences of a chunk needs.
+    /// The probability a triple linking two sentences of a chunk needs (`pairs`).
     pub joint_threshold: f32,
+    /// How the sentences of a longer text are linked.
+    pub links: SentenceLinks,
 }
 
 impl Default for ReadingPlan {
@@ -50,6 +66,7 @@ impl Default for ReadingPlan {
             whole_sentences: DEFAULT_WHOLE_SENTENCES,
             chunk_sentences: DEFAULT_CHUNK_SENTENCES,
             joint_threshold: DEFAULT_JOINT_THRESHOLD,
+            links: SentenceLinks::default(),
         }
     }
 }
@@ -89,6 +106,8 @@ mod tests {
         assert_eq!(part.chunk_tokens, 160);
         assert_eq!(part.joint_threshold, DEFAULT_JOINT_THRESHOLD);
         assert!(ReadingPlan::default().check().is_ok());
+        let pairs: ReadingPlan = serde_json::from_str(r#"{"links": "pairs"}"#).unwrap();
+        assert_eq!(pairs.links, SentenceLinks::Pairs);
         let bad = ReadingPlan {
             joint_threshold: 1.5,
             ..ReadingPlan::default()

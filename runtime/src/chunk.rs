@@ -6,10 +6,15 @@
 //! WebNLG's training texts are short multi-sentence entries (at most 80 tokens and 6 sentences in
 //! both WebNLG and WebNLG*'s training sets; a fifth of their facts link entities of different
 //! sentences), so a document is cut into such entries rather than into single sentences: facts
-//! stated across adjacent sentences are then found as in training. The one-sentence overlap puts
-//! every pair of adjacent sentences into some chunk together.
+//! stated across adjacent sentences are then found as in training. A text too long to read whole
+//! is cut into such texts where a new one begins (`links: anaphora`: a sentence that opens with a
+//! pronoun belongs with the one before; WebNLG's facts across sentences are mostly of that kind,
+//! "X is in Greece . Its capital is Athens ."), or read as single sentences plus chunks of
+//! adjacent sentences overlapping by one (`links: pairs`).
 
 use std::ops::Range;
+
+use rin_core::reading::SentenceLinks;
 
 /// How texts are cut into model inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +30,20 @@ pub struct ChunkPlan {
     pub window: usize,
     /// Tokens shared by consecutive windows of one long sentence (less than half a window).
     pub overlap: usize,
+    /// How the sentences of a text too long to read whole are linked.
+    pub links: SentenceLinks,
+}
+
+/// Words that, opening a sentence, refer back to what the sentence before spoke of (compared
+/// without case).
+pub const ANAPHORA: &[&str] = &[
+    "it", "its", "he", "his", "she", "her", "they", "their", "this", "these", "those", "also",
+    "one", "both",
+];
+
+/// Whether a sentence whose first token is `word` continues the text before it.
+pub fn opens_with_anaphor(word: &str) -> bool {
+    ANAPHORA.iter().any(|a| a.eq_ignore_ascii_case(word))
 }
 
 pub use rin_core::reading::{
@@ -71,13 +90,43 @@ impl ChunkPlan {
     /// than one sentence, from which only triples linking two sentences are taken (a sentence read
     /// alone is read as in training; adjacent sentences read together add the facts that cross
     /// them). The flag says which kind a unit is.
-    pub fn units(&self, n: usize, starts: &[usize]) -> Vec<(Range<usize>, bool)> {
+    ///
+    /// With `links: anaphora`, a longer text is read as texts of consecutive sentences instead:
+    /// a sentence for which `continues(its first token)` holds joins the text before it while
+    /// that stays within `tokens` tokens and `whole_sentences` sentences.
+    pub fn units(
+        &self,
+        n: usize,
+        starts: &[usize],
+        continues: impl Fn(usize) -> bool,
+    ) -> Vec<(Range<usize>, bool)> {
         let sentences = sentence_ranges(n, starts);
         if n <= self.tokens.min(self.window) && sentences.len() <= self.whole_sentences {
             return sentences
                 .first()
                 .map(|_| (0..n, false))
                 .into_iter()
+                .collect();
+        }
+        if self.links == SentenceLinks::Anaphora {
+            let mut texts: Vec<(Range<usize>, usize)> = Vec::new();
+            for sentence in &sentences {
+                match texts.last_mut() {
+                    Some((text, count))
+                        if continues(sentence.start)
+                            && sentence.end - text.start <= self.tokens
+                            && *count < self.whole_sentences =>
+                    {
+                        text.end = sentence.end;
+                        *count += 1;
+                    }
+                    _ => texts.push((sentence.clone(), 1)),
+                }
+            }
+            return texts
+                .into_iter()
+                .flat_map(|(text, _)| self.windowed(text))
+                .map(|range| (range, false))
                 .collect();
         }
         let mut out: Vec<(Range<usize>, bool)> = sentences
@@ -161,6 +210,7 @@ mod tests {
             whole_sentences: 6,
             window,
             overlap,
+            links: SentenceLinks::Pairs,
         }
     }
 
@@ -211,11 +261,11 @@ mod tests {
     fn units_are_every_sentence_alone_then_the_multi_sentence_chunks() {
         // A text like a training text is read whole.
         assert_eq!(
-            plan(30, 2, 200, 50).units(25, &[0, 10, 18]),
+            plan(30, 2, 200, 50).units(25, &[0, 10, 18], |_| false),
             [(0..25, false)]
         );
         let p = plan(20, 2, 200, 50);
-        let units = p.units(25, &[0, 10, 18]);
+        let units = p.units(25, &[0, 10, 18], |_| false);
         assert_eq!(
             units,
             [
@@ -229,8 +279,46 @@ mod tests {
         // One sentence per chunk: sentences alone, nothing else.
         let single = plan(20, 1, 200, 50);
         assert_eq!(
-            single.units(25, &[0, 10]),
+            single.units(25, &[0, 10], |_| false),
             [(0..10, false), (10..25, false)]
+        );
+    }
+
+    #[test]
+    fn anaphora_joins_a_sentence_to_the_text_before_it_within_the_budget() {
+        let p = ChunkPlan {
+            whole_sentences: 3,
+            links: SentenceLinks::Anaphora,
+            ..plan(30, 2, 200, 50)
+        };
+        // Six sentences of 10 tokens (40 in all: too long to read whole); those starting at 10,
+        // 20 and 50 open with an anaphor.
+        let starts = [0, 10, 20, 30, 40, 50];
+        let continues = |token: usize| [10, 20, 50].contains(&token);
+        // 0..30 holds three sentences and 30 tokens: the budget; 30 and 40 start texts; 50
+        // joins 40.
+        assert_eq!(
+            p.units(60, &starts, continues),
+            [(0..30, false), (30..40, false), (40..60, false)]
+        );
+        // A budget of 20 tokens splits the first run after two sentences.
+        let tight = ChunkPlan { tokens: 20, ..p };
+        assert_eq!(
+            tight.units(60, &starts, continues),
+            [
+                (0..20, false),
+                (20..30, false),
+                (30..40, false),
+                (40..60, false)
+            ]
+        );
+        // Nothing continues: every sentence alone, and no chunk adds links.
+        assert!(p
+            .units(60, &starts, |_| false)
+            .iter()
+            .all(|(r, joint)| r.len() == 10 && !joint));
+        assert!(
+            opens_with_anaphor("Its") && opens_with_anaphor("they") && !opens_with_anaphor("The")
         );
     }
 

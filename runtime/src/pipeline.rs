@@ -97,6 +97,8 @@ pub struct PipelineConfig {
     /// The probability a triple linking two sentences needs to be kept (it comes from a chunk of
     /// several sentences; triples inside one sentence use `threshold`).
     pub joint_threshold: Option<f32>,
+    /// How the sentences of a text too long to read whole are linked.
+    pub links: Option<rin_core::reading::SentenceLinks>,
 }
 
 impl PipelineConfig {
@@ -142,6 +144,7 @@ impl PipelineConfig {
             whole_sentences: self.whole_sentences.unwrap_or(recorded.whole_sentences),
             chunk_sentences: self.chunk_sentences.unwrap_or(recorded.chunk_sentences),
             joint_threshold: self.joint_threshold.unwrap_or(recorded.joint_threshold),
+            links: self.links.unwrap_or(recorded.links),
         };
         plan.check().map_err(|detail| Error::Setting {
             name: "reading plan",
@@ -171,6 +174,7 @@ impl Default for PipelineConfig {
             chunk_sentences: None,
             window_overlap: DEFAULT_WINDOW_OVERLAP,
             joint_threshold: None,
+            links: None,
         }
     }
 }
@@ -259,6 +263,7 @@ impl Predictor {
                 whole_sentences: reading.whole_sentences,
                 window: config.max_tokens.max(1),
                 overlap: config.window_overlap,
+                links: reading.links,
             },
             joint_threshold: reading.joint_threshold,
             segmenter,
@@ -446,7 +451,13 @@ impl Predictor {
         let mut units: Vec<Unit> = Vec::new();
         for (index, sentence) in sentences.iter().enumerate() {
             let starts = starts.get(index).map_or(&[][..], Vec::as_slice);
-            for (range, joint) in self.chunking.units(sentence.len(), starts) {
+            let continues = |token: usize| {
+                sentence
+                    .tokens
+                    .get(token)
+                    .is_some_and(|word| crate::chunk::opens_with_anaphor(word))
+            };
+            for (range, joint) in self.chunking.units(sentence.len(), starts, continues) {
                 units.push(Unit {
                     sentence: index,
                     offset: range.start,
