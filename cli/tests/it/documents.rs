@@ -293,3 +293,105 @@ fn the_manifests_reading_plan_is_used_unless_an_option_overrides_it() {
         &["reading plan", "tokens 0"],
     );
 }
+
+/// Windowed extraction is the union of the model run directly on each window: every window's
+/// triples, shifted to the sentence, the higher score kept for one found twice.
+#[test]
+fn windows_merge_to_the_union_of_each_windows_own_triples() {
+    let dir = tempfile::tempdir().unwrap();
+    let words: Vec<String> = webnlg_texts(12)
+        .join(" ")
+        .split(' ')
+        .filter(|w| *w != ".")
+        .take(60)
+        .map(String::from)
+        .collect();
+    // Windows of 24 tokens sharing 8: 0..24, 16..40, 32..56, 48..60.
+    let windows = [0..24, 16..40, 32..56, 48..60];
+    // The model without POS input: the runtime tags a whole sentence before cutting it, which a
+    // window read alone would not reproduce.
+    let fixture = model(Fixture::NoPos);
+    let out = run(
+        rin(dir.path())
+            .arg("extract")
+            .arg("-m")
+            .arg(&fixture)
+            .args([
+                "--threshold",
+                "0.5",
+                "--segmenter",
+                "lines",
+                "--tokenizer",
+                "whitespace",
+                "--max-tokens",
+                "24",
+                "--window-overlap",
+                "8",
+            ]),
+        (words.join(" ") + "\n").as_bytes(),
+    );
+    let line = json_lines(&out).remove(0);
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture.join("manifest.json")).unwrap())
+            .unwrap();
+    let relations: Vec<String> = manifest["relations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap().to_owned())
+        .collect();
+    let mut want: std::collections::BTreeMap<(u64, u64, String, u64, u64), f64> =
+        Default::default();
+    for w in &windows {
+        let direct = &direct_predictions(
+            &fixture,
+            &[words[w.clone()].to_vec()],
+            rin_core::MatchMode::Partial,
+            0.5,
+        )[0];
+        for (s, r, o, score) in &direct.triples {
+            let key = (
+                (s.start + w.start) as u64,
+                (s.end + w.start) as u64,
+                relations[*r].clone(),
+                (o.start + w.start) as u64,
+                (o.end + w.start) as u64,
+            );
+            let best = want.entry(key).or_insert(0.0);
+            *best = best.max(*score as f64);
+        }
+    }
+    let got: std::collections::BTreeMap<_, f64> = line["triples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let at = |m: &Value, i: usize| m["tokens"][i].as_u64().unwrap();
+            (
+                (
+                    at(&t["subject"], 0),
+                    at(&t["subject"], 1),
+                    t["relation"].as_str().unwrap().to_owned(),
+                    at(&t["object"], 0),
+                    at(&t["object"], 1),
+                ),
+                t["score"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        !want.is_empty(),
+        "the fixture finds triples in these windows"
+    );
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>()
+    );
+    for (key, score) in &want {
+        assert!(
+            (got[key] - score).abs() < 1e-4,
+            "{key:?}: {} vs {score}",
+            got[key]
+        );
+    }
+}
