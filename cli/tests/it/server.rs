@@ -605,17 +605,36 @@ async fn a_model_that_fails_to_load_fails_readiness_and_serve() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_requests_are_micro_batched() {
-    let mut config = small_config();
-    config.batch.max_wait = Duration::from_millis(200);
+    // Driven by the gate, not by the clock: the worker is held on a first request while seven
+    // more queue up; released, it takes all seven as one batch.
+    let config = small_config();
     let fake = fake_server(&config);
     ready(&fake.server).await;
     let router = fake.server.router();
-    let tasks: Vec<_> = (0..8)
+    let first = tokio::spawn({
+        let router = router.clone();
+        async move { post(&router, "{\"text\": \"block\"}").await }
+    });
+    let started = fake.started;
+    let started = tokio::task::spawn_blocking(move || {
+        started.recv_timeout(Duration::from_secs(10)).unwrap();
+        started
+    })
+    .await
+    .unwrap();
+    let tasks: Vec<_> = (0..7)
         .map(|i| {
             let router = router.clone();
             tokio::spawn(async move { post(&router, &format!("{{\"text\": \"t{i}\"}}")).await })
         })
         .collect();
+    let state = fake.server.state();
+    // Waits for the queue to fill; the assertion below does not depend on how long it took.
+    while state.metrics().queue_depth() < 7 {
+        tokio::task::yield_now().await;
+    }
+    fake.open_gate.send(()).unwrap();
+    assert_eq!(first.await.unwrap().0, StatusCode::OK);
     for (i, task) in tasks.into_iter().enumerate() {
         let (status, value) = task.await.unwrap();
         assert_eq!(status, StatusCode::OK);
@@ -625,12 +644,11 @@ async fn concurrent_requests_are_micro_batched() {
             "answers go to their request"
         );
     }
-    let batches = fake.batches.lock().unwrap().clone();
-    assert_eq!(batches.iter().sum::<usize>(), 8);
-    assert!(
-        batches.len() < 8,
-        "8 concurrent requests ran as {batches:?}"
-    );
+    assert_eq!(*fake.batches.lock().unwrap(), [1, 7]);
+    let mut second = fake.contents.lock().unwrap()[1].clone();
+    second.sort();
+    assert_eq!(second, (0..7).map(|i| format!("t{i}")).collect::<Vec<_>>());
+    drop(started);
     fake.server.stop();
 }
 
