@@ -687,16 +687,29 @@ async fn shutdown_finishes_in_flight_requests() {
         let _ = stopped.await;
     }));
     let client = tokio::task::spawn_blocking(move || {
-        http(addr, "POST", "/v1/extract", "{\"text\": \"sleep:500\"}")
+        http(addr, "POST", "/v1/extract", "{\"text\": \"block\"}")
     });
-    // Shut down while the request runs.
+    // Shut down while the request is held by the gate: once the listener refuses connections,
+    // shutdown has begun, and only then is the request let go.
     tokio::task::spawn_blocking(move || started.recv_timeout(Duration::from_secs(10)).unwrap())
         .await
         .unwrap();
     stop.send(()).unwrap();
+    tokio::task::spawn_blocking(move || {
+        for _ in 0..100_000 {
+            if http(addr, "GET", "/healthz", "").is_err() {
+                return;
+            }
+            std::thread::yield_now();
+        }
+        panic!("the listener still accepts connections after the stop signal");
+    })
+    .await
+    .unwrap();
+    fake.open_gate.send(()).unwrap();
     let (status, body) = client.await.unwrap().unwrap();
     assert_eq!(status, 200, "{body}");
-    assert!(body.contains("sleep:500"), "{body}");
+    assert!(body.contains("block"), "{body}");
     tokio::time::timeout(Duration::from_secs(10), serving)
         .await
         .expect("the server stops after the last request")
