@@ -165,6 +165,7 @@ pub fn save(
     Tensor::write_safetensors(&named, &weights)
         .map_err(Error::torch("writing checkpoint weights"))?;
     sync_file(&weights)?;
+    crash_point(name, meta.epoch, "weights");
     if let Some(adam) = optimizer {
         let (tensors, _) = adam.state();
         let tensors: Vec<(String, Tensor)> = tensors
@@ -183,10 +184,26 @@ pub fn save(
     })?;
     write_synced(&meta_path, &json)?;
     sync_file(&stage)?;
+    crash_point(name, meta.epoch, "staged");
 
     publish(run_dir, name, &stage_name)?;
+    crash_point(name, meta.epoch, "published");
     remove_unlinked(run_dir);
     Ok(run_dir.join(name))
+}
+
+/// The variable that makes a save abort the process at a named point: `NAME:EPOCH:POINT`, e.g.
+/// `last:2:staged`. The crash tests use it to stop a run at each step of a save, exactly rather
+/// than at a moment chosen by the clock; unset, it costs one variable look-up per save step.
+pub const CRASH_AT: &str = "RIN_TRAIN_CRASH_AT";
+
+/// Ends the process when [`CRASH_AT`] names this point, leaving the files as a kill would:
+/// nothing after this point runs (no clean-up of the staged folder). Exit status 137, as after
+/// SIGKILL; not `abort`, which may write a core file.
+fn crash_point(name: &str, epoch: usize, point: &str) {
+    if std::env::var(CRASH_AT).is_ok_and(|v| v == format!("{name}:{epoch}:{point}")) {
+        std::process::exit(137);
+    }
 }
 
 /// Points `run_dir/name` at `run_dir/target` atomically.
