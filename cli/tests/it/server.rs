@@ -25,7 +25,7 @@ use tower::ServiceExt;
 use crate::util::*;
 
 /// A backend that answers from the first text of each request: `input-error`, `internal-error`,
-/// `panic`, `sleep:<ms>` and `block` (waits for the gate) do what they say; anything else gives
+/// `panic` and `block` (waits for the gate) do what they say; anything else gives
 /// empty results. It records the number of requests of every batch.
 struct Fake {
     batches: Arc<Mutex<Vec<usize>>>,
@@ -85,11 +85,6 @@ impl Backend for Fake {
                     "panic" => panic!("the fake backend panics"),
                     "block" => {
                         let _ = self.gate.lock().unwrap().recv();
-                        Ok(vec![Extraction::empty(first)])
-                    }
-                    s if s.starts_with("sleep:") => {
-                        let ms = s[6..].parse().unwrap_or(0);
-                        std::thread::sleep(Duration::from_millis(ms));
                         Ok(vec![Extraction::empty(first)])
                     }
                     _ => Ok(r.texts.into_iter().map(Extraction::empty).collect()),
