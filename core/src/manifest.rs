@@ -45,6 +45,50 @@ pub enum RelationOutput {
     Sparse,
 }
 
+/// The numeric precision of an export's large matrix products.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// Every weight and product in float32 (manifests written before the option existed).
+    #[default]
+    Fp32,
+    /// The relation head's pair-by-pair product in int8: weights quantized per output column at
+    /// export (symmetric, zero point 0), activations quantized at run time
+    /// (`DynamicQuantizeLinear`, `MatMulInteger`), the int32 result scaled back to float32.
+    Int8,
+}
+
+impl std::fmt::Display for Precision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Precision::Fp32 => "fp32",
+            Precision::Int8 => "int8",
+        })
+    }
+}
+
+/// The dev scores an int8 export was admitted with: both precisions scored on the same data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrecisionGate {
+    /// The data file scored.
+    pub data: String,
+    /// The K whose graphs were scored.
+    pub k: usize,
+    /// Triple F1 of the fp32 graphs, in [0, 1].
+    pub fp32_f1: f64,
+    /// Triple F1 of the int8 graphs, in [0, 1].
+    pub int8_f1: f64,
+    /// The largest drop allowed, in F1 points (0-100 scale).
+    pub max_f1_drop: f64,
+}
+
+impl PrecisionGate {
+    /// `fp32_f1 - int8_f1` in F1 points.
+    pub fn drop_points(&self) -> f64 {
+        (self.fp32_f1 - self.int8_f1) * 100.0
+    }
+}
+
 /// One dimension of a [`TensorSpec`]: a size, or the name of a dynamic dimension.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -224,6 +268,12 @@ pub struct Manifest {
     /// How documents are read with this model (the defaults in manifests written before).
     #[serde(default)]
     pub reading: crate::reading::ReadingPlan,
+    /// The precision of the graphs' large products (`fp32` in manifests written before).
+    #[serde(default)]
+    pub precision: Precision,
+    /// For an int8 export: the dev F1 of fp32 and int8 graphs measured at export.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision_gate: Option<PrecisionGate>,
 }
 
 /// `manifest.json`: the manifest and the export's files.
