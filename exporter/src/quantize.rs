@@ -81,10 +81,10 @@ mod tests {
 
     #[test]
     fn columns_round_trip_within_half_a_step() {
-        let w = Tensor::new(vec![3, 2], vec![0.5, -2.0, -1.0, 0.25, 0.126, 1.0]);
+        let w = Tensor::new(vec![3, 2], vec![0.25, -2.0, -1.0, 0.25, 0.126, 1.0]);
         let q = quantize_columns(&w);
         assert_eq!(q.scales.data, vec![1.0 / 63.0, 2.0 / 63.0]);
-        assert_eq!(q.values.data[0], 32); // 0.5 * 63 = 31.5, rounded away from zero
+        assert_eq!(q.values.data[0], 16); // 0.25 * 63 = 15.75
         assert_eq!(q.values.data[1], -63);
         assert_eq!(q.values.data[2], -63);
         for (i, v) in w.data.iter().enumerate() {

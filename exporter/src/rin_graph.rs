@@ -274,12 +274,11 @@ impl RelationChannels {
         precision: Precision,
     ) -> Self {
         let relations = b.weight_dims(names::RELATION_OUTPUT_BIAS)[0] as i64;
-        let shape = b.shape("input_shape", word_ids);
-        let padding = |b: &mut GraphBuilder<'_>, value: f32| {
+        let padding = |b: &mut GraphBuilder<'_>, shape: &str, value: f32| {
             let seq_index = b.const_i64("seq_index", &[], &[1]);
             let step = b.const_i64("step", &[], &[1]);
             let start = b.const_i64("start", &[], &[0]);
-            let seq = b.gather_axis("seq_len", &shape, &seq_index, 0);
+            let seq = b.gather_axis("seq_len", shape, &seq_index, 0);
             let positions = b.range("positions", &start, &seq, &step);
             let lengths = b.cast("lengths_i64", lengths, DataType::Int64);
             let lengths = b.unsqueeze("lengths_column", &lengths, &[1]);
@@ -291,7 +290,8 @@ impl RelationChannels {
         if precision == Precision::Int8 {
             // [batch, seq] -> [batch, 1, seq, 1]: broadcast over subjects i and relations.
             let pool = pooled.then(|| {
-                let mask = padding(b, -1e30);
+                let shape = b.shape("input_shape", word_ids);
+                let mask = padding(b, &shape, -1e30);
                 ExtraChannel::Add(b.unsqueeze("object_mask", &mask, &[1, 3]))
             });
             let bias = b.weight(names::RELATION_OUTPUT_BIAS);
@@ -301,6 +301,7 @@ impl RelationChannels {
                 pool,
             };
         }
+        let shape = b.shape("input_shape", word_ids);
         let last_dim = b.const_i64("one_dim", &[1], &[1]);
         let channel_shape = b.concat("channel_shape", &[&shape, &last_dim], 0);
         let zero = b.const_f32("zero", &[1, 1, 1], &[0.0]);
@@ -314,7 +315,7 @@ impl RelationChannels {
             weight_row: bias_row,
         };
         let pool = pooled.then(|| {
-            let mask = padding(b, 1e30);
+            let mask = padding(b, &shape, 1e30);
             let object = b.unsqueeze("object_mask", &mask, &[2]);
             let minus_ones = b.const_f32(
                 "minus_ones",
