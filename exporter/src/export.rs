@@ -166,7 +166,7 @@ pub fn export_checkpoint_with(
     })
 }
 
-/// The shared weight file at `precision`: for int8, `W_r^T` is replaced by its int8 values and
+/// The shared weight file at `precision`: for int8, `W_r^T` is replaced by its 8-bit values and
 /// per-column scales ([`crate::quantize`]); every other weight stays float32.
 pub fn weight_file(mut weights: OnnxWeights, precision: Precision) -> WeightFile {
     match precision {
@@ -186,7 +186,7 @@ pub fn weight_file(mut weights: OnnxWeights, precision: Precision) -> WeightFile
     }
 }
 
-/// The weights an int8 export stores as int8: the relation head's output map, whose product
+/// The weights an int8 export stores in 8 bits: the relation head's output map, whose product
 /// runs over every (subject, object) pair.
 pub const QUANTIZED_WEIGHTS: [&str; 1] = [crate::weights::names::RELATION_OUTPUT_T];
 

@@ -13,13 +13,13 @@ use std::collections::BTreeMap;
 use crate::pb::{tensor_proto, StringStringEntryProto, TensorProto};
 use crate::weights::OnnxWeights;
 
-/// A row-major int8 tensor (quantized weights, see [`crate::quantize`]).
+/// A row-major uint8 tensor (quantized weights, see [`crate::quantize`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Int8Tensor {
+pub struct Uint8Tensor {
     /// The shape.
     pub dims: Vec<usize>,
     /// `dims.iter().product()` values, row-major.
-    pub data: Vec<i8>,
+    pub data: Vec<u8>,
 }
 
 /// Alignment of every tensor's offset in the file.
@@ -51,7 +51,7 @@ impl WeightFile {
         Self::layout_with_int8(location, weights, &BTreeMap::new())
     }
 
-    /// [`WeightFile::layout`] plus int8 tensors (`int8`, by name), stored one byte per value
+    /// [`WeightFile::layout`] plus uint8 tensors (`bytes`, by name), stored one byte per value
     /// after the float32 ones.
     ///
     /// # Panics
@@ -59,7 +59,7 @@ impl WeightFile {
     pub fn layout_with_int8(
         location: impl Into<String>,
         weights: &OnnxWeights,
-        int8: &BTreeMap<String, Int8Tensor>,
+        bytes8: &BTreeMap<String, Uint8Tensor>,
     ) -> Self {
         let mut bytes = Vec::new();
         let mut entries = BTreeMap::new();
@@ -67,16 +67,16 @@ impl WeightFile {
             let raw: Vec<u8> = tensor.data.iter().flat_map(|v| v.to_le_bytes()).collect();
             (name, tensor_proto::DataType::Float, &tensor.dims, raw)
         });
-        let int8 = int8.iter().map(|(name, tensor)| {
-            let raw: Vec<u8> = tensor.data.iter().map(|v| v.to_le_bytes()[0]).collect();
+        let uint8 = bytes8.iter().map(|(name, tensor)| {
+            let raw = tensor.data.clone();
             (
                 name.as_str(),
-                tensor_proto::DataType::Int8,
+                tensor_proto::DataType::Uint8,
                 &tensor.dims,
                 raw,
             )
         });
-        for (name, elem, dims, raw) in float.chain(int8) {
+        for (name, elem, dims, raw) in float.chain(uint8) {
             let length = raw.len();
             let align = if length >= PAGE_THRESHOLD {
                 PAGE_ALIGN
@@ -129,7 +129,7 @@ impl WeightFile {
         self.entries.get(name).map(|e| (e.offset, e.length))
     }
 
-    /// The initializer for tensor `name`: float32 or int8, its data in this file.
+    /// The initializer for tensor `name`: float32 or uint8, its data in this file.
     pub fn tensor_proto(&self, name: &str) -> Option<TensorProto> {
         let e = self.entries.get(name)?;
         let kv = |key: &str, value: String| StringStringEntryProto {

@@ -210,8 +210,19 @@ impl GraphBuilder<'_> {
     }
 
     /// `MatMulInteger` (opset 10+): `Y = (A - a_zero_point) (B - b_zero_point)` in int32, numpy
-    /// matmul broadcasting. `b_zero_point` omitted: 0 (symmetric int8 weights).
-    pub fn matmul_integer(&mut self, label: &str, a: &str, b: &str, a_zero_point: &str) -> String {
-        self.op("MatMulInteger", label, &[a, b, a_zero_point], &[])
+    /// matmul broadcasting; scalar zero points of A's and B's element types.
+    pub fn matmul_integer(
+        &mut self,
+        label: &str,
+        a: &str,
+        b: &str,
+        zero_points: [&str; 2],
+    ) -> String {
+        self.op(
+            "MatMulInteger",
+            label,
+            &[a, b, zero_points[0], zero_points[1]],
+            &[],
+        )
     }
 }

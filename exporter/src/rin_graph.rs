@@ -51,7 +51,7 @@ pub fn build_with(
 
 /// [`build_with`] at `precision`. With [`Precision::Int8`] the relation head's pair-by-pair
 /// product (`n x n x d_m x R`, the graph's largest) runs as `DynamicQuantizeLinear` +
-/// `MatMulInteger` on the int8 weights of [`crate::quantize`] (which `weights` must hold in place
+/// `MatMulInteger` on the 8-bit weights of [`crate::quantize`] (which `weights` must hold in place
 /// of the float32 `W_r^T`); its extra channel becomes an addition after the product, since a
 /// 1e30 mask would take the whole activation range of the quantizer.
 pub fn build_precision(
@@ -387,15 +387,16 @@ fn relation_scores_of(
     }
 }
 
-/// `x W` for weight `name` stored as int8 per column ([`crate::quantize`]): `x` quantized at run
-/// time, `Cast(MatMulInteger(x_q, W_q, x_zero_point)) * (x_scale * W_scale)`, the pattern ONNX
-/// Runtime fuses into one kernel (`MatMulIntegerToFloat`).
+/// `x W` for weight `name` stored in 8 bits per column ([`crate::quantize`]): `x` quantized at
+/// run time, `Cast(MatMulInteger(x_q, W_q, x_zero_point, 128)) * (x_scale * W_scale)`, the pattern
+/// ONNX Runtime fuses into one kernel (`MatMulIntegerToFloat`).
 fn quantized_matmul(b: &mut GraphBuilder<'_>, label: &str, x: &str, name: &str) -> String {
     b.scoped(&format!("{label}_int8"), |b| {
         let wq = b.weight(&quantize::values_name(name));
         let ws = b.weight(&quantize::scales_name(name));
         let [xq, xs, xz] = b.dynamic_quantize_linear("x", x);
-        let product = b.matmul_integer("product", &xq, &wq, &xz);
+        let wz = b.const_u8("weight_zero_point", &[], &[quantize::WEIGHT_ZERO_POINT]);
+        let product = b.matmul_integer("product", &xq, &wq, [&xz, &wz]);
         let product = b.cast("product_f32", &product, DataType::Float);
         let scale = b.mul("scale", &xs, &ws);
         b.mul("scaled", &product, &scale)

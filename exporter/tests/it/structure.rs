@@ -345,7 +345,7 @@ fn int8_graphs_quantize_the_pair_product_and_pass_the_checks() {
     .unwrap();
     assert_eq!(report.manifest.manifest.precision, Precision::Int8);
     assert_eq!(fp32_report.manifest.manifest.precision, Precision::Fp32);
-    // The int8 W_r^T (1 byte a value) replaces the float32 one (4 bytes).
+    // The 8-bit W_r^T (1 byte a value) replaces the float32 one (4 bytes).
     assert!(report.manifest.files[0].bytes < fp32_report.manifest.files[0].bytes);
     for k in 0..=4 {
         let model = read_model(&int8.out(), k);
@@ -356,10 +356,10 @@ fn int8_graphs_quantize_the_pair_product_and_pass_the_checks() {
         assert_eq!(ops.get("MatMulInteger"), Some(&(k + 1)), "K = {k}");
         assert_eq!(ops.get("DynamicQuantizeLinear"), Some(&(k + 1)), "K = {k}");
         let init = |name: &str| graph.initializer.iter().find(|t| t.name() == name);
-        let q = init("relation_head.output.weight_t.int8");
+        let q = init("relation_head.output.weight_t.quantized");
         assert_eq!(
             q.map(|t| t.data_type()),
-            Some(DataType::Int8 as i32),
+            Some(DataType::Uint8 as i32),
             "{:?}",
             graph
                 .initializer
