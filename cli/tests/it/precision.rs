@@ -141,8 +141,7 @@ fn int8_export_records_both_dev_f1s_and_stays_close_to_fp32() {
     let (e8, r8) = probabilities(&int8, sentences);
     assert_eq!((e32.len(), r32.len()), (e8.len(), r8.len()));
     let (de, dr) = (max_abs_difference(&e32, &e8), max_abs_difference(&r32, &r8));
-    let mean = r32.iter().zip(&r8).map(|(a, b)| (a - b).abs()).sum::<f32>() / r32.len() as f32;
-    let over = r32
+    let far = r32
         .iter()
         .zip(&r8)
         .filter(|(a, b)| (*a - *b).abs() > 0.01)
@@ -152,10 +151,17 @@ fn int8_export_records_both_dev_f1s_and_stays_close_to_fp32() {
         .zip(&r8)
         .filter(|(a, b)| (**a >= 0.5) != (**b >= 0.5))
         .count();
-    eprintln!("int8 vs fp32 on 48 WebNLG dev sentences: entity probs {de:e}, relation probs {dr:e}, mean {mean:e}, >0.01: {over} of {}, flips at 0.5: {flips}", r32.len());
+    let message = format!(
+        "int8 vs fp32 on 48 WebNLG dev sentences: entity probs differ by {de:e} at most, relation \
+         probs by {dr:e}; {far} of {} relation cells by more than 0.01; {flips} cross 0.5",
+        r32.len()
+    );
+    eprintln!("{message}");
     assert!(
-        within(de, PROBABILITY_BOUND) && within(dr, PROBABILITY_BOUND),
-        "int8 vs fp32: entity probs differ by {de}, relation probs by {dr} (bound {PROBABILITY_BOUND})"
+        within(de, ENTITY_BOUND)
+            && within(dr, RELATION_BOUND)
+            && (far as f64) <= FAR_CELLS * r32.len() as f64,
+        "{message} (bounds {ENTITY_BOUND}, {RELATION_BOUND}, {FAR_CELLS})"
     );
 }
 
