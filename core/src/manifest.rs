@@ -310,3 +310,44 @@ impl ManifestHeader {
         crate::format::check_version(found, FORMAT_VERSION)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A manifest written before `precision` existed (the shipped model's) reads as fp32.
+    #[test]
+    fn manifests_without_precision_read_as_fp32() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../models/webnlg/manifest.json"
+        );
+        let mut json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let fields = json.as_object_mut().unwrap();
+        fields.remove("precision");
+        fields.remove("precision_gate");
+        let file: ManifestFile = serde_json::from_value(json).unwrap();
+        assert_eq!(file.manifest.precision, Precision::Fp32);
+        assert!(file.manifest.precision_gate.is_none());
+        // fp32 writes no gate; an int8 gate round-trips.
+        let mut m = file.manifest;
+        assert!(serde_json::to_value(&m)
+            .unwrap()
+            .get("precision_gate")
+            .is_none());
+        m.precision = Precision::Int8;
+        m.precision_gate = Some(PrecisionGate {
+            data: "data/webnlg/dev.json".into(),
+            k: 3,
+            fp32_f1: 0.824,
+            int8_f1: 0.8242,
+            max_f1_drop: 0.5,
+        });
+        let value = serde_json::to_value(&m).unwrap();
+        assert_eq!(value["precision"], "int8");
+        let back: Manifest = serde_json::from_value(value).unwrap();
+        assert_eq!(back, m);
+        assert!((back.precision_gate.unwrap().drop_points() - -0.02).abs() < 1e-9);
+    }
+}
