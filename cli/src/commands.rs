@@ -290,12 +290,12 @@ pub fn info(args: InfoArgs) -> Result<ExitCode> {
     match &m.precision_gate {
         Some(g) => writeln!(
             out,
-            "precision  {}; dev triple F1 at export (K = {}): fp32 {:.2}, int8 {:.2} ({:.2} points lost, {} allowed) on {}",
+            "precision  {}; dev triple F1 at export (K = {}): fp32 {:.2}, int8 {:.2} ({:+.2} points; a loss of {} allowed) on {}",
             m.precision,
             g.k,
             g.fp32_f1 * 100.0,
             g.int8_f1 * 100.0,
-            g.drop_points(),
+            -g.drop_points(),
             g.max_f1_drop,
             g.data
         )?,
@@ -530,10 +530,10 @@ fn export_int8(args: &ExportArgs, options: rin_exporter::ExportOptions) -> Resul
     print_export(&report)?;
     writeln!(
         std::io::stdout().lock(),
-        "dev triple F1 (K = {k}): fp32 {:.2}, int8 {:.2} ({:.2} points lost)",
+        "dev triple F1 (K = {k}): fp32 {:.2}, int8 {:.2} ({:+.2} points)",
         fp32_f1 * 100.0,
         int8_f1 * 100.0,
-        (fp32_f1 - int8_f1) * 100.0
+        (int8_f1 - fp32_f1) * 100.0
     )?;
     Ok(ExitCode::SUCCESS)
 }
