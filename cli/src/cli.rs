@@ -422,6 +422,21 @@ pub struct ExportArgs {
     #[command(flatten)]
     pub reading: ReadingArgs,
 
+    /// Precision of the graphs: `fp32`, or `int8` (the relation head's pair-by-pair product in
+    /// int8, dynamically quantized). An int8 export is scored against fp32 on the dev set first
+    /// and refused when it loses more than --max-f1-drop.
+    #[arg(long, value_enum, default_value_t = PrecisionArg::Fp32)]
+    pub precision: PrecisionArg,
+
+    /// int8: the data set the gate scores (its `dev` split), instead of the checkpoint's data
+    /// folder.
+    #[arg(long, value_name = "DIR")]
+    pub gate_data: Option<PathBuf>,
+
+    /// int8: the largest dev triple-F1 drop allowed against fp32, in F1 points (0-100 scale).
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
+    pub max_f1_drop: f64,
+
     /// Triton: the models' name prefix.
     #[arg(long, default_value = "rin")]
     pub name: String,
@@ -459,6 +474,15 @@ pub enum OutputsArg {
     Dense,
     /// `relation_cells` `[cells, 4]` and `relation_scores` `[cells]` over `relation_threshold`.
     Sparse,
+}
+
+/// `rin export --precision`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PrecisionArg {
+    /// float32 throughout.
+    Fp32,
+    /// The relation head's pair-by-pair product in int8.
+    Int8,
 }
 
 /// `rin export --format`.

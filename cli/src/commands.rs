@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use rin_core::manifest::RelationOutput;
+use rin_core::manifest::{Precision, RelationOutput};
 use rin_core::{DataFormat, EvalReport, Prf};
 use rin_runtime::source::{InputFormat, InputRecord, RecordReader};
 use rin_runtime::stream::{extract_stream, OutputFormat, StreamOptions};
@@ -14,7 +14,7 @@ use rin_runtime::{plugin, Extractor, Model, Plugins, Predictor};
 
 use crate::cli::{
     EvalArgs, ExportArgs, ExportFormat, ExtractArgs, FormatArg, InfoArgs, InstanceArg, OutputArg,
-    OutputsArg, PluginsListArgs,
+    OutputsArg, PluginsListArgs, PrecisionArg,
 };
 use crate::model_options::{ks_of, model_dir, pipeline_config, progress_bar, verify};
 
@@ -287,6 +287,20 @@ pub fn info(args: InfoArgs) -> Result<ExitCode> {
     if let Some(f1) = m.dev_f1 {
         writeln!(out, "dev F1     {:.4}", f1)?;
     }
+    match &m.precision_gate {
+        Some(g) => writeln!(
+            out,
+            "precision  {}; dev triple F1 at export (K = {}): fp32 {:.2}, int8 {:.2} ({:+.2} points; a loss of {} allowed) on {}",
+            m.precision,
+            g.k,
+            g.fp32_f1 * 100.0,
+            g.int8_f1 * 100.0,
+            -g.drop_points(),
+            g.max_f1_drop,
+            g.data
+        )?,
+        None => writeln!(out, "precision  {}", m.precision)?,
+    }
     writeln!(
         out,
         "words      {} (looked up {})",
@@ -370,7 +384,14 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
             OutputsArg::Sparse => RelationOutput::Sparse,
         },
         reading: args.reading.over(Default::default()),
+        precision: Precision::Fp32,
     };
+    if args.precision == PrecisionArg::Int8 {
+        if args.format == ExportFormat::Triton {
+            anyhow::bail!("--precision int8 is for rin's own export folders; Triton repositories are exported fp32");
+        }
+        return export_int8(&args, options);
+    }
     if args.format == ExportFormat::Triton {
         if args.outputs == OutputsArg::Sparse {
             anyhow::bail!("--outputs sparse is for rin's own export folders; Triton repositories are exported dense");
@@ -378,6 +399,11 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
         return export_triton(&args, &options);
     }
     let report = rin_exporter::export(&args.checkpoint, &args.out, &options)?;
+    print_export(&report)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_export(report: &rin_exporter::ExportReport) -> Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -392,7 +418,136 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
             file.path, file.bytes, file.sha256
         )?;
     }
+    Ok(())
+}
+
+/// Folders removed when dropped: the staging folders of an int8 export, on every exit path.
+struct Staging(Vec<PathBuf>);
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        for dir in &self.0 {
+            if dir.exists() {
+                if let Err(e) = std::fs::remove_dir_all(dir) {
+                    tracing::warn!("cannot remove {}: {e}", dir.display());
+                }
+            }
+        }
+    }
+}
+
+/// `rin export --precision int8`: exports fp32 and int8 into hidden staging folders next to
+/// `--out`, scores both on the dev set, and renames the int8 folder into place only when it loses
+/// at most `--max-f1-drop` F1 points; otherwise nothing is left behind.
+fn export_int8(args: &ExportArgs, options: rin_exporter::ExportOptions) -> Result<ExitCode> {
+    use rin_core::manifest::{ManifestFile, PrecisionGate, MANIFEST_FILE};
+
+    let out = &args.out;
+    if out.exists() {
+        let empty = out.is_dir() && std::fs::read_dir(out)?.next().is_none();
+        if !empty {
+            anyhow::bail!(
+                "{} exists: an int8 export is written to a new (or empty) folder",
+                out.display()
+            );
+        }
+    }
+    let name = out
+        .file_name()
+        .with_context(|| format!("--out {} names no folder", out.display()))?
+        .to_string_lossy()
+        .into_owned();
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)
+        .with_context(|| format!("cannot create {}", parent.display()))?;
+    let pid = std::process::id();
+    let int8_dir = parent.join(format!(".{name}.int8-{pid}"));
+    let fp32_dir = parent.join(format!(".{name}.fp32-{pid}"));
+    let staging = Staging(vec![int8_dir.clone(), fp32_dir.clone()]);
+
+    let fp32_options = rin_exporter::ExportOptions {
+        precision: Precision::Fp32,
+        ..options.clone()
+    };
+    let int8_options = rin_exporter::ExportOptions {
+        precision: Precision::Int8,
+        ..options
+    };
+    let fp32 = rin_exporter::export(&args.checkpoint, &fp32_dir, &fp32_options)?;
+    let mut report = rin_exporter::export(&args.checkpoint, &int8_dir, &int8_options)?;
+
+    let data = args
+        .gate_data
+        .clone()
+        .unwrap_or_else(|| fp32.manifest.manifest.data.dir.clone());
+    let path = data_file(&data, "dev")
+        .context("the int8 gate scores the dev split (pass --gate-data DIR)")?;
+    let (k, fp32_f1) = dev_f1(&fp32_dir, &path).context("scoring the fp32 export")?;
+    let (_, int8_f1) = dev_f1(&int8_dir, &path).context("scoring the int8 export")?;
+    let gate = PrecisionGate {
+        data: path.display().to_string(),
+        k,
+        fp32_f1,
+        int8_f1,
+        max_f1_drop: args.max_f1_drop,
+    };
+    tracing::info!(
+        fp32 = fp32_f1 * 100.0,
+        int8 = int8_f1 * 100.0,
+        drop = gate.drop_points(),
+        "dev triple F1 (K = {k})"
+    );
+    if gate.drop_points() > args.max_f1_drop {
+        anyhow::bail!(
+            "int8 export refused: dev triple F1 {:.2} against fp32 {:.2} ({:.2} points lost, \
+             --max-f1-drop {}) on {}; nothing written to {}",
+            int8_f1 * 100.0,
+            fp32_f1 * 100.0,
+            gate.drop_points(),
+            args.max_f1_drop,
+            path.display(),
+            out.display()
+        );
+    }
+    // manifest.json is not among the checksummed files: adding the gate keeps them valid.
+    report.manifest.manifest.precision_gate = Some(gate);
+    let manifest: &ManifestFile = &report.manifest;
+    std::fs::write(
+        int8_dir.join(MANIFEST_FILE),
+        serde_json::to_vec_pretty(manifest)?,
+    )
+    .with_context(|| format!("cannot write {}", int8_dir.join(MANIFEST_FILE).display()))?;
+    if out.exists() {
+        std::fs::remove_dir(out).with_context(|| format!("cannot replace {}", out.display()))?;
+    }
+    std::fs::rename(&int8_dir, out)
+        .with_context(|| format!("cannot move the int8 export to {}", out.display()))?;
+    drop(staging);
+    report.out_dir = out.clone();
+    print_export(&report)?;
+    writeln!(
+        std::io::stdout().lock(),
+        "dev triple F1 (K = {k}): fp32 {:.2}, int8 {:.2} ({:+.2} points)",
+        fp32_f1 * 100.0,
+        int8_f1 * 100.0,
+        (int8_f1 - fp32_f1) * 100.0
+    )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The trained K and the triple F1 of the export in `dir` on the data file `path`.
+fn dev_f1(dir: &Path, path: &Path) -> Result<(usize, f64)> {
+    let config = rin_runtime::pipeline::PipelineConfig::default();
+    let model = Model::open(dir)?;
+    let predictor = Predictor::load(model, &config)?;
+    let format = DataFormat::detect(path)?;
+    let dataset = rin_core::load_file(path, format, predictor.model().relations())
+        .with_context(|| format!("cannot load {}", path.display()))?;
+    let report = predictor.evaluate(&dataset, &mut |_| {})?;
+    Ok((predictor.k(), report.triples.f1()))
 }
 
 fn export_triton(args: &ExportArgs, options: &rin_exporter::ExportOptions) -> Result<ExitCode> {

@@ -45,6 +45,50 @@ pub enum RelationOutput {
     Sparse,
 }
 
+/// The numeric precision of an export's large matrix products.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// Every weight and product in float32 (manifests written before the option existed).
+    #[default]
+    Fp32,
+    /// The relation head's pair-by-pair product in int8: weights quantized per output column at
+    /// export (symmetric, zero point 0), activations quantized at run time
+    /// (`DynamicQuantizeLinear`, `MatMulInteger`), the int32 result scaled back to float32.
+    Int8,
+}
+
+impl std::fmt::Display for Precision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Precision::Fp32 => "fp32",
+            Precision::Int8 => "int8",
+        })
+    }
+}
+
+/// The dev scores an int8 export was admitted with: both precisions scored on the same data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrecisionGate {
+    /// The data file scored.
+    pub data: String,
+    /// The K whose graphs were scored.
+    pub k: usize,
+    /// Triple F1 of the fp32 graphs, in [0, 1].
+    pub fp32_f1: f64,
+    /// Triple F1 of the int8 graphs, in [0, 1].
+    pub int8_f1: f64,
+    /// The largest drop allowed, in F1 points (0-100 scale).
+    pub max_f1_drop: f64,
+}
+
+impl PrecisionGate {
+    /// `fp32_f1 - int8_f1` in F1 points.
+    pub fn drop_points(&self) -> f64 {
+        (self.fp32_f1 - self.int8_f1) * 100.0
+    }
+}
+
 /// One dimension of a [`TensorSpec`]: a size, or the name of a dynamic dimension.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -224,6 +268,12 @@ pub struct Manifest {
     /// How documents are read with this model (the defaults in manifests written before).
     #[serde(default)]
     pub reading: crate::reading::ReadingPlan,
+    /// The precision of the graphs' large products (`fp32` in manifests written before).
+    #[serde(default)]
+    pub precision: Precision,
+    /// For an int8 export: the dev F1 of fp32 and int8 graphs measured at export.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision_gate: Option<PrecisionGate>,
 }
 
 /// `manifest.json`: the manifest and the export's files.
@@ -258,5 +308,46 @@ impl ManifestHeader {
         }
         let found = self.format_version.ok_or(FormatError::NoVersion)?;
         crate::format::check_version(found, FORMAT_VERSION)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A manifest written before `precision` existed (the shipped model's) reads as fp32.
+    #[test]
+    fn manifests_without_precision_read_as_fp32() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../models/webnlg/manifest.json"
+        );
+        let mut json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let fields = json.as_object_mut().unwrap();
+        fields.remove("precision");
+        fields.remove("precision_gate");
+        let file: ManifestFile = serde_json::from_value(json).unwrap();
+        assert_eq!(file.manifest.precision, Precision::Fp32);
+        assert!(file.manifest.precision_gate.is_none());
+        // fp32 writes no gate; an int8 gate round-trips.
+        let mut m = file.manifest;
+        assert!(serde_json::to_value(&m)
+            .unwrap()
+            .get("precision_gate")
+            .is_none());
+        m.precision = Precision::Int8;
+        m.precision_gate = Some(PrecisionGate {
+            data: "data/webnlg/dev.json".into(),
+            k: 3,
+            fp32_f1: 0.824,
+            int8_f1: 0.8242,
+            max_f1_drop: 0.5,
+        });
+        let value = serde_json::to_value(&m).unwrap();
+        assert_eq!(value["precision"], "int8");
+        let back: Manifest = serde_json::from_value(value).unwrap();
+        assert_eq!(back, m);
+        assert!((back.precision_gate.unwrap().drop_points() - -0.02).abs() < 1e-9);
     }
 }

@@ -7,6 +7,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use std::collections::BTreeMap;
+
 use prost::Message;
 use rin_core::k_range::KRangeError;
 
@@ -19,8 +21,10 @@ use crate::manifest::{
     OPSET, WEIGHTS_FILE,
 };
 use crate::pb::{ModelProto, OperatorSetIdProto, StringStringEntryProto};
+use crate::quantize;
 use crate::rin_graph;
-use rin_core::manifest::RelationOutput;
+use crate::weights::OnnxWeights;
+use rin_core::manifest::{Precision, RelationOutput};
 use rin_core::reading::ReadingPlan;
 
 /// The largest K the exporter unrolls.
@@ -37,6 +41,8 @@ pub struct ExportOptions {
     pub relation_output: RelationOutput,
     /// How documents are read with the model (`manifest.json`'s `reading`).
     pub reading: ReadingPlan,
+    /// fp32, or the relation head's pair-by-pair product in int8 (`manifest.json`'s `precision`).
+    pub precision: Precision,
 }
 
 impl Default for ExportOptions {
@@ -46,6 +52,7 @@ impl Default for ExportOptions {
             which: "best".into(),
             relation_output: RelationOutput::Dense,
             reading: ReadingPlan::default(),
+            precision: Precision::Fp32,
         }
     }
 }
@@ -125,7 +132,7 @@ pub fn export_checkpoint_with(
         source,
     })?;
 
-    let weights = WeightFile::layout(WEIGHTS_FILE, &ckpt.onnx_weights());
+    let weights = weight_file(ckpt.onnx_weights(), options.precision);
     let source = SourceInfo {
         checkpoint: ckpt.dir.display().to_string(),
         epoch: ckpt.meta.epoch,
@@ -136,6 +143,7 @@ pub fn export_checkpoint_with(
         options.relation_output,
     );
     manifest.reading = options.reading.clone();
+    manifest.precision = options.precision;
 
     let mut files = vec![write_atomic(out_dir, WEIGHTS_FILE, weights.bytes())?];
     let weights_sha256 = files[0].sha256.clone();
@@ -158,6 +166,30 @@ pub fn export_checkpoint_with(
     })
 }
 
+/// The shared weight file at `precision`: for int8, `W_r^T` is replaced by its 8-bit values and
+/// per-column scales ([`crate::quantize`]); every other weight stays float32.
+pub fn weight_file(mut weights: OnnxWeights, precision: Precision) -> WeightFile {
+    match precision {
+        Precision::Fp32 => WeightFile::layout(WEIGHTS_FILE, &weights),
+        Precision::Int8 => {
+            let mut int8 = BTreeMap::new();
+            for name in QUANTIZED_WEIGHTS {
+                let w = weights
+                    .remove(name)
+                    .unwrap_or_else(|| panic!("weight {name} is not among the ONNX weights"));
+                let q = quantize::quantize_columns(&w);
+                int8.insert(quantize::values_name(name), q.values);
+                weights.insert(quantize::scales_name(name), q.scales);
+            }
+            WeightFile::layout_with_int8(WEIGHTS_FILE, &weights, &int8)
+        }
+    }
+}
+
+/// The weights an int8 export stores in 8 bits: the relation head's output map, whose product
+/// runs over every (subject, object) pair.
+pub const QUANTIZED_WEIGHTS: [&str; 1] = [crate::weights::names::RELATION_OUTPUT_T];
+
 /// The `ModelProto` for `k`: the checked graph, opset and IR version, and the manifest's facts as
 /// `metadata_props`.
 pub fn model_proto(
@@ -166,7 +198,13 @@ pub fn model_proto(
     k: usize,
     weights_sha256: &str,
 ) -> Result<ModelProto> {
-    let graph = rin_graph::build_with(&manifest.config, k, weights, manifest.relation_output);
+    let graph = rin_graph::build_precision(
+        &manifest.config,
+        k,
+        weights,
+        manifest.relation_output,
+        manifest.precision,
+    );
     check_graph(&graph).map_err(|problem| Error::MalformedGraph { k, problem })?;
     let metadata_props = manifest::metadata_props(manifest, k, weights_sha256)
         .into_iter()

@@ -13,6 +13,15 @@ use std::collections::BTreeMap;
 use crate::pb::{tensor_proto, StringStringEntryProto, TensorProto};
 use crate::weights::OnnxWeights;
 
+/// A row-major uint8 tensor (quantized weights, see [`crate::quantize`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uint8Tensor {
+    /// The shape.
+    pub dims: Vec<usize>,
+    /// `dims.iter().product()` values, row-major.
+    pub data: Vec<u8>,
+}
+
 /// Alignment of every tensor's offset in the file.
 pub const ALIGN: usize = 64;
 /// Alignment of large tensors (a memory page), as `onnx.save`'s external-data writer does.
@@ -22,6 +31,7 @@ pub const PAGE_THRESHOLD: usize = 1 << 16;
 
 #[derive(Debug, Clone)]
 struct Entry {
+    elem: tensor_proto::DataType,
     dims: Vec<usize>,
     offset: usize,
     length: usize,
@@ -38,10 +48,36 @@ pub struct WeightFile {
 impl WeightFile {
     /// Lays out `weights` (sorted by name) for a file called `location`, next to the graphs.
     pub fn layout(location: impl Into<String>, weights: &OnnxWeights) -> Self {
+        Self::layout_with_int8(location, weights, &BTreeMap::new())
+    }
+
+    /// [`WeightFile::layout`] plus uint8 tensors (`bytes`, by name), stored one byte per value
+    /// after the float32 ones.
+    ///
+    /// # Panics
+    /// When a name is in both maps (an invariant of the caller).
+    pub fn layout_with_int8(
+        location: impl Into<String>,
+        weights: &OnnxWeights,
+        bytes8: &BTreeMap<String, Uint8Tensor>,
+    ) -> Self {
         let mut bytes = Vec::new();
         let mut entries = BTreeMap::new();
-        for (name, tensor) in weights.iter() {
-            let length = tensor.byte_len();
+        let float = weights.iter().map(|(name, tensor)| {
+            let raw: Vec<u8> = tensor.data.iter().flat_map(|v| v.to_le_bytes()).collect();
+            (name, tensor_proto::DataType::Float, &tensor.dims, raw)
+        });
+        let uint8 = bytes8.iter().map(|(name, tensor)| {
+            let raw = tensor.data.clone();
+            (
+                name.as_str(),
+                tensor_proto::DataType::Uint8,
+                &tensor.dims,
+                raw,
+            )
+        });
+        for (name, elem, dims, raw) in float.chain(uint8) {
+            let length = raw.len();
             let align = if length >= PAGE_THRESHOLD {
                 PAGE_ALIGN
             } else {
@@ -49,15 +85,17 @@ impl WeightFile {
             };
             bytes.resize(bytes.len().next_multiple_of(align), 0);
             let offset = bytes.len();
-            bytes.extend(tensor.data.iter().flat_map(|v| v.to_le_bytes()));
-            entries.insert(
+            bytes.extend(raw);
+            let previous = entries.insert(
                 name.to_owned(),
                 Entry {
-                    dims: tensor.dims.clone(),
+                    elem,
+                    dims: dims.clone(),
                     offset,
                     length,
                 },
             );
+            assert!(previous.is_none(), "weight {name} laid out twice");
         }
         WeightFile {
             location: location.into(),
@@ -91,7 +129,7 @@ impl WeightFile {
         self.entries.get(name).map(|e| (e.offset, e.length))
     }
 
-    /// The initializer for tensor `name`: float32, its data in this file.
+    /// The initializer for tensor `name`: float32 or uint8, its data in this file.
     pub fn tensor_proto(&self, name: &str) -> Option<TensorProto> {
         let e = self.entries.get(name)?;
         let kv = |key: &str, value: String| StringStringEntryProto {
@@ -101,7 +139,7 @@ impl WeightFile {
         Some(TensorProto {
             name: Some(name.to_owned()),
             dims: e.dims.iter().map(|&d| d as i64).collect(),
-            data_type: Some(tensor_proto::DataType::Float as i32),
+            data_type: Some(e.elem as i32),
             data_location: Some(tensor_proto::DataLocation::External as i32),
             external_data: vec![
                 kv("location", self.location.clone()),

@@ -191,6 +191,11 @@ impl<'w> GraphBuilder<'w> {
         self.constant(label, DataType::Float, dims, raw)
     }
 
+    /// An inline uint8 constant called `const/{label}`.
+    pub fn const_u8(&mut self, label: &str, dims: &[i64], values: &[u8]) -> String {
+        self.constant(label, DataType::Uint8, dims, values.to_vec())
+    }
+
     fn constant(&mut self, label: &str, elem: DataType, dims: &[i64], raw: Vec<u8>) -> String {
         let name = format!("const/{label}");
         let tensor = TensorProto {

@@ -37,6 +37,7 @@ pub mod graph;
 pub mod manifest;
 pub mod ops;
 pub mod pb;
+pub mod quantize;
 pub mod rin_graph;
 pub mod triton;
 pub mod weights;

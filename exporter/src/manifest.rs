@@ -7,6 +7,7 @@ pub use rin_core::manifest::{
     SourceInfo, TensorSpec, TokenizerInfo, FORMAT, FORMAT_VERSION, IR_VERSION, LOWERCASE_LOOKUP,
     MANIFEST_FILE, OPSET, WEIGHTS_FILE,
 };
+pub use rin_core::manifest::{Precision, PrecisionGate};
 use rin_core::onnx_names as names;
 
 use crate::checkpoint::{CheckpointMeta, ModelConfig};
@@ -56,6 +57,8 @@ pub fn manifest_of(meta: &CheckpointMeta, ks: &[usize], source: SourceInfo) -> M
         data: meta.data.clone(),
         source,
         reading: Default::default(),
+        precision: Precision::Fp32,
+        precision_gate: None,
     }
 }
 

@@ -189,4 +189,40 @@ impl GraphBuilder<'_> {
         )
         .remove(0)
     }
+
+    /// `DynamicQuantizeLinear` (opset 11+): `scale = (max(0, max x) - min(0, min x)) / 255`,
+    /// `zero_point = saturate(round(-min(0, min x) / scale))` (uint8), and
+    /// `y = saturate(round(x / scale) + zero_point)` (uint8). Returns `[y, scale, zero_point]`,
+    /// the last two scalars.
+    pub fn dynamic_quantize_linear(&mut self, label: &str, x: &str) -> [String; 3] {
+        let out = self.node(
+            "DynamicQuantizeLinear",
+            label,
+            &[x],
+            &[
+                &format!("{label}_q"),
+                &format!("{label}_scale"),
+                &format!("{label}_zero_point"),
+            ],
+            &[],
+        );
+        [out[0].clone(), out[1].clone(), out[2].clone()]
+    }
+
+    /// `MatMulInteger` (opset 10+): `Y = (A - a_zero_point) (B - b_zero_point)` in int32, numpy
+    /// matmul broadcasting; scalar zero points of A's and B's element types.
+    pub fn matmul_integer(
+        &mut self,
+        label: &str,
+        a: &str,
+        b: &str,
+        zero_points: [&str; 2],
+    ) -> String {
+        self.op(
+            "MatMulInteger",
+            label,
+            &[a, b, zero_points[0], zero_points[1]],
+            &[],
+        )
+    }
 }

@@ -23,7 +23,8 @@ use crate::pb::{tensor_proto::DataType, GraphProto};
 use crate::weights::names;
 use rin_core::model_config::{Interaction, ModelConfig};
 
-pub use rin_core::manifest::RelationOutput;
+use crate::quantize;
+pub use rin_core::manifest::{Precision, RelationOutput};
 pub use rin_core::onnx_names::{
     BATCH, CELLS, ENTITY_PROBS, LENGTHS, POS_IDS, RELATION_CELLS, RELATION_PROBS, RELATION_SCORES,
     RELATION_THRESHOLD, SEQ, WORD_IDS,
@@ -44,6 +45,21 @@ pub fn build_with(
     k: usize,
     weights: &WeightFile,
     output: RelationOutput,
+) -> GraphProto {
+    build_precision(config, k, weights, output, Precision::Fp32)
+}
+
+/// [`build_with`] at `precision`. With [`Precision::Int8`] the relation head's pair-by-pair
+/// product (`n x n x d_m x R`, the graph's largest) runs as `DynamicQuantizeLinear` +
+/// `MatMulInteger` on the 8-bit weights of [`crate::quantize`] (which `weights` must hold in place
+/// of the float32 `W_r^T`); its extra channel becomes an addition after the product, since a
+/// 1e30 mask would take the whole activation range of the quantizer.
+pub fn build_precision(
+    config: &ModelConfig,
+    k: usize,
+    weights: &WeightFile,
+    output: RelationOutput,
+    precision: Precision,
 ) -> GraphProto {
     let mut b = GraphBuilder::new(format!("rin_k{k}"), weights);
     let word_ids = b.input(
@@ -66,7 +82,7 @@ pub fn build_with(
     // The relation head's extra input channel: the output bias in the last layer, the padding
     // mask in the layers that are pooled (see `relation_scores_of`).
     let channels = b.scoped("relation_channels", |b| {
-        RelationChannels::new(b, &word_ids, &lengths, k > 0)
+        RelationChannels::new(b, &word_ids, &lengths, k > 0, precision)
     });
     let layer_0_extra = if k == 0 {
         &channels.output
@@ -76,7 +92,7 @@ pub fn build_with(
     let (mut entity_probs, mut relation_scores) = b.scoped("layer_0", |b| {
         let e = b.scoped("entity_head", |b| entity_head(b, &h0));
         let r = b.scoped("relation_head", |b| {
-            relation_scores_of(b, &h0, &channels.subject_zero, layer_0_extra)
+            relation_scores_of(b, &h0, channels.subject_zero.as_deref(), layer_0_extra)
         });
         (e, r)
     });
@@ -115,7 +131,7 @@ pub fn build_with(
                     channels.pool.as_ref().expect("built when k > 0")
                 };
                 let r = b.scoped("relation_head", |b| {
-                    relation_scores_of(b, &hr, &channels.subject_zero, extra)
+                    relation_scores_of(b, &hr, channels.subject_zero.as_deref(), extra)
                 });
                 (e, r, next_h)
             });
@@ -228,17 +244,20 @@ fn entity_head(b: &mut GraphBuilder<'_>, h: &str) -> String {
     b.softmax("probs", &logits, -1)
 }
 
-/// One extra input channel of the relation head: its value on the object side `[batch, seq, 1]`
-/// (the subject side is 0) and its row of output weights `[1, R]`.
-struct ExtraChannel {
-    object: String,
-    weight_row: String,
+/// What the relation head adds to its pair-by-pair product: the output bias `b_r` in the last
+/// layer, -1e30 at padded objects in pooled layers.
+enum ExtraChannel {
+    /// fp32: one extra input channel of the product, its value on the object side
+    /// `[batch, seq, 1]` (the subject side is 0) and its row of output weights `[1, R]`.
+    Channel { object: String, weight_row: String },
+    /// int8: a term added to the scaled product, `[R]` or `[batch, 1, seq, 1]`.
+    Add(String),
 }
 
 /// The relation head's extra channels, built once per graph.
 struct RelationChannels {
-    /// `[batch, seq, 1]` zeros, the subject side of every extra channel.
-    subject_zero: String,
+    /// fp32: `[batch, seq, 1]` zeros, the subject side of every extra channel.
+    subject_zero: Option<String>,
     /// For the output layer: object side 1, weights `b_r`, so that the GEMM adds the bias.
     output: ExtraChannel,
     /// For pooled layers: object side 1e30 where j is padding (else 0), weights -1, so that padded
@@ -247,8 +266,41 @@ struct RelationChannels {
 }
 
 impl RelationChannels {
-    fn new(b: &mut GraphBuilder<'_>, word_ids: &str, lengths: &str, pooled: bool) -> Self {
+    fn new(
+        b: &mut GraphBuilder<'_>,
+        word_ids: &str,
+        lengths: &str,
+        pooled: bool,
+        precision: Precision,
+    ) -> Self {
         let relations = b.weight_dims(names::RELATION_OUTPUT_BIAS)[0] as i64;
+        let padding = |b: &mut GraphBuilder<'_>, shape: &str, value: f32| {
+            let seq_index = b.const_i64("seq_index", &[], &[1]);
+            let step = b.const_i64("step", &[], &[1]);
+            let start = b.const_i64("start", &[], &[0]);
+            let seq = b.gather_axis("seq_len", shape, &seq_index, 0);
+            let positions = b.range("positions", &start, &seq, &step);
+            let lengths = b.cast("lengths_i64", lengths, DataType::Int64);
+            let lengths = b.unsqueeze("lengths_column", &lengths, &[1]);
+            let valid = b.less("valid", &positions, &lengths);
+            let zero = b.const_f32("valid_value", &[], &[0.0]);
+            let big = b.const_f32("padded_value", &[], &[value]);
+            b.where_("padding", &valid, &zero, &big)
+        };
+        if precision == Precision::Int8 {
+            // [batch, seq] -> [batch, 1, seq, 1]: broadcast over subjects i and relations.
+            let pool = pooled.then(|| {
+                let shape = b.shape("input_shape", word_ids);
+                let mask = padding(b, &shape, -1e30);
+                ExtraChannel::Add(b.unsqueeze("object_mask", &mask, &[1, 3]))
+            });
+            let bias = b.weight(names::RELATION_OUTPUT_BIAS);
+            return RelationChannels {
+                subject_zero: None,
+                output: ExtraChannel::Add(bias),
+                pool,
+            };
+        }
         let shape = b.shape("input_shape", word_ids);
         let last_dim = b.const_i64("one_dim", &[1], &[1]);
         let channel_shape = b.concat("channel_shape", &[&shape, &last_dim], 0);
@@ -258,35 +310,25 @@ impl RelationChannels {
         let ones = b.op("Expand", "object_one", &[&one, &channel_shape], &[]);
         let bias = b.weight(names::RELATION_OUTPUT_BIAS);
         let bias_row = b.unsqueeze("bias_row", &bias, &[0]);
-        let output = ExtraChannel {
+        let output = ExtraChannel::Channel {
             object: ones,
             weight_row: bias_row,
         };
         let pool = pooled.then(|| {
-            let seq_index = b.const_i64("seq_index", &[], &[1]);
-            let step = b.const_i64("step", &[], &[1]);
-            let start = b.const_i64("start", &[], &[0]);
-            let seq = b.gather_axis("seq_len", &shape, &seq_index, 0);
-            let positions = b.range("positions", &start, &seq, &step);
-            let lengths = b.cast("lengths_i64", lengths, DataType::Int64);
-            let lengths = b.unsqueeze("lengths_column", &lengths, &[1]);
-            let valid = b.less("valid", &positions, &lengths);
-            let zero = b.const_f32("valid_value", &[], &[0.0]);
-            let big = b.const_f32("padded_value", &[], &[1e30]);
-            let mask = b.where_("padding", &valid, &zero, &big);
+            let mask = padding(b, &shape, 1e30);
             let object = b.unsqueeze("object_mask", &mask, &[2]);
             let minus_ones = b.const_f32(
                 "minus_ones",
                 &[1, relations],
                 &vec![-1.0; relations as usize],
             );
-            ExtraChannel {
+            ExtraChannel::Channel {
                 object,
                 weight_row: minus_ones,
             }
         });
         RelationChannels {
-            subject_zero,
+            subject_zero: Some(subject_zero),
             output,
             pool,
         }
@@ -301,24 +343,64 @@ impl RelationChannels {
 fn relation_scores_of(
     b: &mut GraphBuilder<'_>,
     h: &str,
-    subject_zero: &str,
+    subject_zero: Option<&str>,
     extra: &ExtraChannel,
 ) -> String {
     let a = b.weight(names::RELATION_SUBJECT_T);
     let o = b.weight(names::RELATION_OBJECT_T);
     let bm = b.weight(names::RELATION_HIDDEN_BIAS);
-    let wr = b.weight(names::RELATION_OUTPUT_T);
-    let subject = b.matmul("subject", h, &a);
-    let subject = b.concat("subject_extended", &[&subject, subject_zero], -1);
-    let subject = b.unsqueeze("subject_i", &subject, &[2]);
-    let object = b.matmul("object", h, &o);
-    let object = b.add("object_plus_bias", &object, &bm);
-    let object = b.concat("object_extended", &[&object, &extra.object], -1);
-    let object = b.unsqueeze("object_j", &object, &[1]);
-    let hidden = b.add("pair", &subject, &object);
-    let hidden = b.relu("relu", &hidden);
-    let weights = b.concat("output_weights", &[&wr, &extra.weight_row], 0);
-    b.matmul("scores", &hidden, &weights)
+    match (extra, subject_zero) {
+        (
+            ExtraChannel::Channel {
+                object: extra_object,
+                weight_row,
+            },
+            Some(subject_zero),
+        ) => {
+            let wr = b.weight(names::RELATION_OUTPUT_T);
+            let subject = b.matmul("subject", h, &a);
+            let subject = b.concat("subject_extended", &[&subject, subject_zero], -1);
+            let subject = b.unsqueeze("subject_i", &subject, &[2]);
+            let object = b.matmul("object", h, &o);
+            let object = b.add("object_plus_bias", &object, &bm);
+            let object = b.concat("object_extended", &[&object, extra_object], -1);
+            let object = b.unsqueeze("object_j", &object, &[1]);
+            let hidden = b.add("pair", &subject, &object);
+            let hidden = b.relu("relu", &hidden);
+            let weights = b.concat("output_weights", &[&wr, weight_row], 0);
+            b.matmul("scores", &hidden, &weights)
+        }
+        (ExtraChannel::Add(term), _) => {
+            let subject = b.matmul("subject", h, &a);
+            let subject = b.unsqueeze("subject_i", &subject, &[2]);
+            let object = b.matmul("object", h, &o);
+            let object = b.add("object_plus_bias", &object, &bm);
+            let object = b.unsqueeze("object_j", &object, &[1]);
+            let hidden = b.add("pair", &subject, &object);
+            let hidden = b.relu("relu", &hidden);
+            let product = quantized_matmul(b, "scores", &hidden, names::RELATION_OUTPUT_T);
+            b.add("scores", &product, term)
+        }
+        (ExtraChannel::Channel { .. }, None) => {
+            unreachable!("fp32 channels are built with their subject side")
+        }
+    }
+}
+
+/// `x W` for weight `name` stored in 8 bits per column ([`crate::quantize`]): `x` quantized at
+/// run time, `Cast(MatMulInteger(x_q, W_q, x_zero_point, 128)) * (x_scale * W_scale)`, the pattern
+/// ONNX Runtime fuses into one kernel (`MatMulIntegerToFloat`).
+fn quantized_matmul(b: &mut GraphBuilder<'_>, label: &str, x: &str, name: &str) -> String {
+    b.scoped(&format!("{label}_int8"), |b| {
+        let wq = b.weight(&quantize::values_name(name));
+        let ws = b.weight(&quantize::scales_name(name));
+        let [xq, xs, xz] = b.dynamic_quantize_linear("x", x);
+        let wz = b.const_u8("weight_zero_point", &[], &[quantize::WEIGHT_ZERO_POINT]);
+        let product = b.matmul_integer("product", &xq, &wq, [&xz, &wz]);
+        let product = b.cast("product_f32", &product, DataType::Float);
+        let scale = b.mul("scale", &xs, &ws);
+        b.mul("scaled", &product, &scale)
+    })
 }
 
 /// PyTorch's `GRUCell` on every token: gates r, z, n;

@@ -162,6 +162,11 @@ impl OnnxWeights {
         self.tensors.insert(name.into(), tensor);
     }
 
+    /// Removes and returns the weight called `name`.
+    pub fn remove(&mut self, name: &str) -> Option<Tensor> {
+        self.tensors.remove(name)
+    }
+
     /// The weight called `name`.
     pub fn get(&self, name: &str) -> Option<&Tensor> {
         self.tensors.get(name)

@@ -11,6 +11,7 @@ mod device;
 mod documents;
 mod eval;
 mod extract;
+mod precision;
 #[cfg(feature = "server")]
 mod server;
 mod shipped;

@@ -119,6 +119,24 @@ fn onnx_checker_accepts_the_trained_checkpoints_graphs() {
     };
     export(&checkpoint, &sparse, &options).unwrap();
     paths.extend([0, 2].map(|k| sparse.join(format!("model_k{k}.onnx"))));
+    // int8 graphs (DynamicQuantizeLinear, MatMulInteger, int8 external weights), dense and sparse.
+    for (dir, output) in [
+        ("int8", rin_exporter::rin_graph::RelationOutput::Dense),
+        (
+            "int8-sparse",
+            rin_exporter::rin_graph::RelationOutput::Sparse,
+        ),
+    ] {
+        let int8 = out.path().join(dir);
+        let options = ExportOptions {
+            ks: (0..=4).collect(),
+            relation_output: output,
+            precision: rin_exporter::manifest::Precision::Int8,
+            ..Default::default()
+        };
+        export(&checkpoint, &int8, &options).unwrap();
+        paths.extend((0..=4).map(|k| int8.join(format!("model_k{k}.onnx"))));
+    }
     assert_checker_accepts(&python, &paths);
 }
 

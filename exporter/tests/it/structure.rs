@@ -325,3 +325,52 @@ fn ablations_change_the_graph() {
         );
     }
 }
+
+#[test]
+fn int8_graphs_quantize_the_pair_product_and_pass_the_checks() {
+    use rin_exporter::manifest::Precision;
+    use rin_exporter::pb::tensor_proto::DataType;
+    let fp32 = Fixture::tiny();
+    let fp32_report = export_ks(&fp32, (0..=4).collect());
+    let int8 = Fixture::tiny();
+    let report = export(
+        &int8.ckpt(),
+        &int8.out(),
+        &ExportOptions {
+            ks: (0..=4).collect(),
+            precision: Precision::Int8,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(report.manifest.manifest.precision, Precision::Int8);
+    assert_eq!(fp32_report.manifest.manifest.precision, Precision::Fp32);
+    // The 8-bit W_r^T (1 byte a value) replaces the float32 one (4 bytes).
+    assert!(report.manifest.files[0].bytes < fp32_report.manifest.files[0].bytes);
+    for k in 0..=4 {
+        let model = read_model(&int8.out(), k);
+        let graph = model.graph.as_ref().unwrap();
+        check_graph(graph).unwrap();
+        let ops = op_counts(&model);
+        // One pair product per relation head: layer 0 and each interaction layer.
+        assert_eq!(ops.get("MatMulInteger"), Some(&(k + 1)), "K = {k}");
+        assert_eq!(ops.get("DynamicQuantizeLinear"), Some(&(k + 1)), "K = {k}");
+        let init = |name: &str| graph.initializer.iter().find(|t| t.name() == name);
+        let q = init("relation_head.output.weight_t.quantized");
+        assert_eq!(
+            q.map(|t| t.data_type()),
+            Some(DataType::Uint8 as i32),
+            "{:?}",
+            graph
+                .initializer
+                .iter()
+                .map(|t| t.name())
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(q.unwrap().data_location(), DataLocation::External);
+        assert!(init("relation_head.output.weight_t").is_none());
+        // The fp32 graph has no integer ops.
+        let ops = op_counts(&read_model(&fp32.out(), k));
+        assert!(!ops.contains_key("MatMulInteger"));
+    }
+}

@@ -1,0 +1,187 @@
+//! `rin export --precision int8`: the gate's manifest record and refusal, and int8 outputs against
+//! fp32 on real WebNLG sentences (the shipped exact-match checkpoint).
+
+use std::path::{Path, PathBuf};
+
+use rin_core::parity::{max_abs_difference, within};
+use rin_runtime::input::ModelInputs;
+use rin_runtime::session::{self, ModelSession, OrtConfig};
+
+use crate::util::{assert_fails_with, ort_dylib, plugin_dir, repo_root, rin, run, stderr};
+
+/// The largest differences allowed between int8 and fp32 probabilities of valid tokens on 48
+/// WebNLG dev sentences (batches of 16). Measured: entity 0.0035, relation 0.074 at worst (a cell
+/// near 0.5, where the sigmoid is steepest), mean 2e-7, 30 of 5.15 million relation cells off by
+/// more than 0.01, no cell across 0.5.
+const ENTITY_BOUND: f32 = 0.01;
+const RELATION_BOUND: f32 = 0.1;
+/// The largest share of relation cells off by more than 0.01.
+const FAR_CELLS: f64 = 1e-4;
+
+fn checkpoint() -> PathBuf {
+    repo_root().join("models/webnlg/checkpoint")
+}
+
+fn export(out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut cmd = rin(out.parent().unwrap());
+    cmd.arg("export")
+        .arg(checkpoint())
+        .arg("--out")
+        .arg(out)
+        .arg("--gate-data")
+        .arg(repo_root().join("data/webnlg"))
+        .args(extra);
+    run(&mut cmd, b"")
+}
+
+/// Entity and relation probabilities of `dir`'s trained-K graph for `sentences`, in batches of
+/// 16 (padded), valid cells only.
+fn probabilities(dir: &Path, sentences: &[rin_core::Sentence]) -> (Vec<f32>, Vec<f32>) {
+    let model = rin_runtime::Model::open(dir).unwrap();
+    let config = OrtConfig {
+        library: Some(ort_dylib()),
+        threads: Some(1),
+        ..Default::default()
+    };
+    let (runtime, cuda) = session::setup(&config).unwrap();
+    let (_, graph) = model.graph(None).unwrap();
+    let relations = model.relations().len();
+    let session = ModelSession::load(
+        runtime,
+        &graph,
+        model.graph_names(),
+        relations,
+        &config,
+        cuda,
+    )
+    .unwrap();
+    let plugins = rin_runtime::Plugins::resolve(Some(&plugin_dir())).unwrap();
+    let tagger = plugins.tagger("perceptron").unwrap();
+    let tagged: Vec<rin_core::Sentence> = sentences
+        .iter()
+        .map(|s| {
+            let mut s = rin_core::Sentence::from_tokens(s.tokens.clone());
+            let tags = tagger.tag(&s.tokens).unwrap();
+            let tags = tags
+                .iter()
+                .map(|t| rin_runtime::plugin::normalize_tag(t).to_owned());
+            s.pos_tags = Some(tags.collect());
+            s
+        })
+        .collect();
+    let (mut entities, mut cells) = (Vec::new(), Vec::new());
+    for chunk in tagged.chunks(16) {
+        let refs: Vec<&rin_core::Sentence> = chunk.iter().collect();
+        let batch = rin_core::PaddedBatch::new(&refs, model.words(), model.pos().unwrap());
+        let seq = batch.seq_len;
+        let out = session.run(&ModelInputs::new(batch)).unwrap();
+        for (b, s) in chunk.iter().enumerate() {
+            let n = s.len();
+            for i in 0..n {
+                let at = (b * seq + i) * 5;
+                entities.extend_from_slice(&out.entity_probs[at..at + 5]);
+                for j in 0..n {
+                    let at = ((b * seq + i) * seq + j) * relations;
+                    cells.extend_from_slice(&out.relation_probs[at..at + relations]);
+                }
+            }
+        }
+    }
+    (entities, cells)
+}
+
+#[test]
+fn int8_export_records_both_dev_f1s_and_stays_close_to_fp32() {
+    let dir = tempfile::tempdir().unwrap();
+    let int8 = dir.path().join("int8");
+    let output = export(&int8, &["--precision", "int8"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(int8.join("manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["precision"], "int8");
+    let gate = &manifest["precision_gate"];
+    let (fp32_f1, int8_f1) = (
+        gate["fp32_f1"].as_f64().unwrap(),
+        gate["int8_f1"].as_f64().unwrap(),
+    );
+    assert!(
+        fp32_f1 > 0.5 && (fp32_f1 - int8_f1) * 100.0 <= 0.5,
+        "{gate}"
+    );
+    assert_eq!(gate["k"], 3);
+    // No staging folder is left next to the export.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["int8".to_owned()]);
+    // `rin info` shows the precision and both figures.
+    let info = run(rin(dir.path()).args(["info", "--model"]).arg(&int8), b"");
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert!(text.contains("precision  int8"), "{text}");
+    assert!(
+        text.contains(&format!("fp32 {:.2}", fp32_f1 * 100.0)),
+        "{text}"
+    );
+
+    let fp32 = dir.path().join("fp32");
+    let output = export(&fp32, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let path = repo_root().join("data/webnlg/dev.json");
+    let relations = rin_core::dataset::load_relations(&repo_root().join("data/webnlg")).unwrap();
+    let data = rin_core::load_file(
+        &path,
+        rin_core::DataFormat::detect(&path).unwrap(),
+        &relations,
+    )
+    .unwrap();
+    let sentences = &data.sentences[..48];
+    let (e32, r32) = probabilities(&fp32, sentences);
+    let (e8, r8) = probabilities(&int8, sentences);
+    assert_eq!((e32.len(), r32.len()), (e8.len(), r8.len()));
+    let (de, dr) = (max_abs_difference(&e32, &e8), max_abs_difference(&r32, &r8));
+    let far = r32
+        .iter()
+        .zip(&r8)
+        .filter(|(a, b)| (*a - *b).abs() > 0.01)
+        .count();
+    let flips = r32
+        .iter()
+        .zip(&r8)
+        .filter(|(a, b)| (**a >= 0.5) != (**b >= 0.5))
+        .count();
+    let message = format!(
+        "int8 vs fp32 on 48 WebNLG dev sentences: entity probs differ by {de:e} at most, relation \
+         probs by {dr:e}; {far} of {} relation cells by more than 0.01; {flips} cross 0.5",
+        r32.len()
+    );
+    eprintln!("{message}");
+    assert!(
+        within(de, ENTITY_BOUND)
+            && within(dr, RELATION_BOUND)
+            && (far as f64) <= FAR_CELLS * r32.len() as f64,
+        "{message} (bounds {ENTITY_BOUND}, {RELATION_BOUND}, {FAR_CELLS})"
+    );
+}
+
+#[test]
+fn the_gate_refuses_a_drop_over_the_limit_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("int8");
+    let output = export(&out, &["--precision", "int8", "--max-f1-drop", "-1"]);
+    assert_fails_with(
+        &output,
+        &["int8 export refused", "against fp32", "--max-f1-drop -1"],
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn triton_refuses_int8() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("triton");
+    let output = export(&out, &["--precision", "int8", "--format", "triton"]);
+    assert_fails_with(&output, &["--precision int8"]);
+    assert!(!out.exists());
+}
