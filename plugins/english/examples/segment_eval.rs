@@ -34,6 +34,13 @@ fn main() {
                 .map(|r| r.end)
                 .collect();
             correct += predicted.intersection(&gold).count();
+            if std::env::var_os("SHOW_MISSES").is_some() {
+                for &end in gold.difference(&predicted).filter(|&&e| e < text.len()) {
+                    let from = text.floor_char_boundary(end.saturating_sub(30));
+                    let to = text.floor_char_boundary((end + 20).min(text.len()));
+                    println!("MISS {:?} | {:?}", &text[from..end], &text[end..to]);
+                }
+            }
             gold_n += gold.len();
             predicted_n += predicted.len();
         }
@@ -61,6 +68,13 @@ fn main() {
         .map(|r| r.end)
         .collect();
     let correct = predicted.intersection(&gold).count();
+    if std::env::var_os("SHOW_MISSES").is_some() {
+        for &end in predicted.difference(&gold) {
+            let from = text.floor_char_boundary(end.saturating_sub(30));
+            let to = text.floor_char_boundary((end + 20).min(text.len()));
+            println!("FALSE {:?} | {:?}", &text[from..end], &text[end..to]);
+        }
+    }
     report(&path, gold.len(), predicted.len(), correct);
 }
 

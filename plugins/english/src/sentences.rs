@@ -137,6 +137,7 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
     }
     merged
         .into_iter()
+        .flat_map(|r| split_before_lower_case(text, r))
         .filter_map(|r| {
             let s = &text[r.clone()];
             let lead = s.len() - s.trim_start().len();
@@ -144,6 +145,48 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
             (lead < s.len()).then(|| r.start + lead..r.end - trail)
         })
         .collect()
+}
+
+/// Lower-case words that end with a full stop in running text without ending a sentence.
+const LOWER_CASE_ABBREVIATIONS: &[&str] = &[
+    "etc", "vs", "approx", "incl", "esp", "misc", "dept", "est", "govt", "cf", "viz", "al", "ca",
+    "min", "max", "no", "nos", "vol", "pp", "ch", "sec", "ft", "oz", "lb", "lbs", "hr", "hrs",
+    "jr", "sr", "mr", "mrs", "ms", "dr", "st",
+];
+
+/// `range` of `text`, cut after every full stop that ends a plain word (two or more lower-case
+/// letters or digits, not an abbreviation) and is followed by a space and a lower-case word: informal text
+/// often starts sentences in lower case ("... a cockerspaniel. no, i am not kidding"), which
+/// UAX #29 does not split. Newswire is unaffected: its lower-case words after a full stop follow
+/// abbreviations (`Corp. said`, `etc. and`).
+fn split_before_lower_case(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+    let piece = &text[range.clone()];
+    let mut cuts = Vec::new();
+    for (i, _) in piece.match_indices(". ") {
+        let before = &piece[..i];
+        let word = before
+            .rsplit(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("");
+        let after = piece[i + 2..].trim_start();
+        // Capitalised words before a full stop are often abbreviations of names (`Inc.`,
+        // `Corp.`, `Sens.`): only lower-case words and numbers count.
+        let plain_word = word.chars().count() >= 2
+            && !word.chars().any(char::is_uppercase)
+            && !before[..before.len() - word.len()].ends_with('.')
+            && !LOWER_CASE_ABBREVIATIONS.contains(&word.to_lowercase().as_str());
+        if plain_word && after.chars().next().is_some_and(char::is_lowercase) {
+            cuts.push(range.start + i + 1);
+        }
+    }
+    let mut out = Vec::with_capacity(cuts.len() + 1);
+    let mut start = range.start;
+    for cut in cuts {
+        out.push(start..cut);
+        start = cut;
+    }
+    out.push(start..range.end);
+    out
 }
 
 /// Whether `next` continues the sentence `previous`: `previous` ends with an abbreviation or an
@@ -261,6 +304,28 @@ mod tests {
             split("He moved to the U.S. The company followed."),
             ["He moved to the U.S.", "The company followed."]
         );
+    }
+
+    #[test]
+    fn informal_sentences_may_start_in_lower_case() {
+        assert_eq!(
+            split("get a cockerspaniel. no, i am not kidding. call 303-832-8160. they know."),
+            [
+                "get a cockerspaniel.",
+                "no, i am not kidding.",
+                "call 303-832-8160.",
+                "they know."
+            ]
+        );
+        // Not after abbreviations, initials or capitalised names (`Inc.`), nor in tokenized text.
+        for kept in [
+            "apples, pears etc. and more.",
+            "see e.g. this one.",
+            "Apple Computer Inc. posted a profit.",
+            "X is in Greece . it is big .",
+        ] {
+            assert_eq!(split(kept), [kept]);
+        }
     }
 
     #[test]
