@@ -36,8 +36,8 @@ fn main() {
             correct += predicted.intersection(&gold).count();
             if std::env::var_os("SHOW_MISSES").is_some() {
                 for &end in gold.difference(&predicted).filter(|&&e| e < text.len()) {
-                    let from = text.floor_char_boundary(end.saturating_sub(30));
-                    let to = text.floor_char_boundary((end + 20).min(text.len()));
+                    let from = floor_boundary(&text, end.saturating_sub(30));
+                    let to = floor_boundary(&text, (end + 20).min(text.len()));
                     println!("MISS {:?} | {:?}", &text[from..end], &text[end..to]);
                 }
             }
@@ -70,12 +70,21 @@ fn main() {
     let correct = predicted.intersection(&gold).count();
     if std::env::var_os("SHOW_MISSES").is_some() {
         for &end in predicted.difference(&gold) {
-            let from = text.floor_char_boundary(end.saturating_sub(30));
-            let to = text.floor_char_boundary((end + 20).min(text.len()));
+            let from = floor_boundary(&text, end.saturating_sub(30));
+            let to = floor_boundary(&text, (end + 20).min(text.len()));
             println!("FALSE {:?} | {:?}", &text[from..end], &text[end..to]);
         }
     }
     report(&path, gold.len(), predicted.len(), correct);
+}
+
+/// The largest char boundary of `text` at or before `i` (`str::floor_char_boundary` needs a newer
+/// Rust than the workspace's minimum).
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 fn report(path: &str, gold: usize, predicted: usize, correct: usize) {
