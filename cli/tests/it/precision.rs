@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 
 use rin_core::parity::{max_abs_difference, within};
 use rin_runtime::input::ModelInputs;
-use rin_runtime::session::{self, ModelSession, OrtConfig};
 
-use crate::util::{assert_fails_with, ort_dylib, plugin_dir, repo_root, rin, run, stderr};
+use crate::util::{
+    assert_fails_with, direct_session, plugin_dir, repo_root, rin, run, stderr, tagged,
+};
 
 /// The largest differences allowed between int8 and fp32 probabilities of valid tokens on 48
 /// WebNLG dev sentences (batches of 16). Measured: entity 0.0035, relation 0.074 at worst (a cell
@@ -38,36 +39,13 @@ fn export(out: &Path, extra: &[&str]) -> std::process::Output {
 /// 16 (padded), valid cells only.
 fn probabilities(dir: &Path, sentences: &[rin_core::Sentence]) -> (Vec<f32>, Vec<f32>) {
     let model = rin_runtime::Model::open(dir).unwrap();
-    let config = OrtConfig {
-        library: Some(ort_dylib()),
-        threads: Some(1),
-        ..Default::default()
-    };
-    let (runtime, cuda) = session::setup(&config).unwrap();
-    let (_, graph) = model.graph(None).unwrap();
+    let session = direct_session(&model, None);
     let relations = model.relations().len();
-    let session = ModelSession::load(
-        runtime,
-        &graph,
-        model.graph_names(),
-        relations,
-        &config,
-        cuda,
-    )
-    .unwrap();
     let plugins = rin_runtime::Plugins::resolve(Some(&plugin_dir())).unwrap();
     let tagger = plugins.tagger("perceptron").unwrap();
     let tagged: Vec<rin_core::Sentence> = sentences
         .iter()
-        .map(|s| {
-            let mut s = rin_core::Sentence::from_tokens(s.tokens.clone());
-            let tags = tagger.tag(&s.tokens).unwrap();
-            let tags = tags
-                .iter()
-                .map(|t| rin_runtime::plugin::normalize_tag(t).to_owned());
-            s.pos_tags = Some(tags.collect());
-            s
-        })
+        .map(|s| tagged(&tagger, &s.tokens))
         .collect();
     let (mut entities, mut cells) = (Vec::new(), Vec::new());
     for chunk in tagged.chunks(16) {

@@ -419,13 +419,7 @@ async fn a_full_queue_answers_503_and_the_queued_requests_still_complete() {
         let router = router.clone();
         async move { post(&router, "{\"text\": \"block\"}").await }
     });
-    let started = fake.started;
-    tokio::task::spawn_blocking(move || {
-        started.recv_timeout(Duration::from_secs(10)).unwrap();
-        started
-    })
-    .await
-    .unwrap();
+    batch_started(fake.started).await;
     // B: waits in the queue, which is then full.
     let b = tokio::spawn({
         let router = router.clone();
@@ -493,13 +487,7 @@ async fn long_and_short_requests_run_in_separate_batches() {
         let router = router.clone();
         tokio::spawn(async move { post(&router, "{\"text\": \"block\"}").await })
     };
-    let started = fake.started;
-    let started = tokio::task::spawn_blocking(move || {
-        started.recv_timeout(Duration::from_secs(10)).unwrap();
-        started
-    })
-    .await
-    .unwrap();
+    let started = batch_started(fake.started).await;
     // While the worker is busy, queue a long, two short and another long request, in this order.
     let (long_a, long_b) = ("a".repeat(400), "b".repeat(300));
     let mut tasks = Vec::new();
@@ -610,13 +598,7 @@ async fn concurrent_requests_are_micro_batched() {
         let router = router.clone();
         async move { post(&router, "{\"text\": \"block\"}").await }
     });
-    let started = fake.started;
-    let started = tokio::task::spawn_blocking(move || {
-        started.recv_timeout(Duration::from_secs(10)).unwrap();
-        started
-    })
-    .await
-    .unwrap();
+    let started = batch_started(fake.started).await;
     let tasks: Vec<_> = (0..7)
         .map(|i| {
             let router = router.clone();
@@ -645,6 +627,16 @@ async fn concurrent_requests_are_micro_batched() {
     assert_eq!(second, (0..7).map(|i| format!("t{i}")).collect::<Vec<_>>());
     drop(started);
     fake.server.stop();
+}
+
+/// Waits, off the async threads, until the fake backend starts a batch; gives the receiver back.
+async fn batch_started(started: mpsc::Receiver<()>) -> mpsc::Receiver<()> {
+    tokio::task::spawn_blocking(move || {
+        started.recv_timeout(Duration::from_secs(10)).unwrap();
+        started
+    })
+    .await
+    .unwrap()
 }
 
 /// One HTTP/1.1 request over a fresh connection; returns status and body.
@@ -686,9 +678,7 @@ async fn shutdown_finishes_in_flight_requests() {
     });
     // Shut down while the request is held by the gate: once the listener refuses connections,
     // shutdown has begun, and only then is the request let go.
-    tokio::task::spawn_blocking(move || started.recv_timeout(Duration::from_secs(10)).unwrap())
-        .await
-        .unwrap();
+    batch_started(started).await;
     stop.send(()).unwrap();
     tokio::task::spawn_blocking(move || {
         for _ in 0..100_000 {
@@ -735,9 +725,7 @@ async fn shutdown_is_bounded_while_a_batch_runs_on() {
     let client = tokio::task::spawn_blocking(move || {
         http(addr, "POST", "/v1/extract", "{\"text\": \"block\"}")
     });
-    tokio::task::spawn_blocking(move || started.recv_timeout(Duration::from_secs(10)).unwrap())
-        .await
-        .unwrap();
+    batch_started(started).await;
     stop.send(()).unwrap();
     // The worker stays blocked until the gate opens, after this: serve must return without it
     // (before, it waited for the worker however long the batch ran). 20 s is a liveness guard;

@@ -323,6 +323,44 @@ pub fn direct_predictions(
     direct_predictions_k(model_dir, sentences, mode, threshold, None)
 }
 
+/// `model`'s graph for `k` (`None`: the trained K) in a one-thread ONNX Runtime session, loaded
+/// as the tests' references load it: without the pipeline.
+pub fn direct_session(
+    model: &rin_runtime::Model,
+    k: Option<usize>,
+) -> rin_runtime::session::ModelSession {
+    use rin_runtime::session::{self, ModelSession, OrtConfig};
+
+    let config = OrtConfig {
+        library: Some(ort_dylib()),
+        threads: Some(1),
+        ..Default::default()
+    };
+    let (runtime, cuda) = session::setup(&config).unwrap();
+    let (_, graph) = model.graph(k).unwrap();
+    ModelSession::load(
+        runtime,
+        &graph,
+        model.graph_names(),
+        model.relations().len(),
+        &config,
+        cuda,
+    )
+    .unwrap()
+}
+
+/// `tokens` as a sentence with the POS tags of `tagger`, spelled as the pipeline spells them.
+pub fn tagged(tagger: &rin_plugin_host::Tagger, tokens: &[String]) -> rin_core::Sentence {
+    let mut sentence = rin_core::Sentence::from_tokens(tokens.to_vec());
+    let tags = tagger.tag(tokens).unwrap();
+    sentence.pos_tags = Some(
+        tags.iter()
+            .map(|t| rin_runtime::plugin::normalize_tag(t).to_owned())
+            .collect(),
+    );
+    sentence
+}
+
 /// [`direct_predictions`] with the graph of `k` (`None`: the trained K).
 pub fn direct_predictions_k(
     model_dir: &Path,
@@ -332,40 +370,20 @@ pub fn direct_predictions_k(
     k: Option<usize>,
 ) -> Vec<Direct> {
     use rin_runtime::input::ModelInputs;
-    use rin_runtime::session::{self, ModelSession, OrtConfig};
 
     let model = rin_runtime::Model::open(model_dir).unwrap();
-    let config = OrtConfig {
-        library: Some(ort_dylib()),
-        threads: Some(1),
-        ..Default::default()
-    };
-    let (runtime, cuda) = session::setup(&config).unwrap();
-    let (_, graph) = model.graph(k).unwrap();
+    let session = direct_session(&model, k);
     let relations = model.relations().len();
-    let session = ModelSession::load(
-        runtime,
-        &graph,
-        model.graph_names(),
-        relations,
-        &config,
-        cuda,
-    )
-    .unwrap();
     let plugins = rin_runtime::Plugins::resolve(Some(&plugin_dir())).unwrap();
     let tagger = model.pos().map(|_| plugins.tagger("perceptron").unwrap());
     let empty = rin_core::Vocab::new();
     sentences
         .iter()
         .map(|tokens| {
-            let mut sentence = rin_core::Sentence::from_tokens(tokens.clone());
-            if let Some(tagger) = &tagger {
-                let tags = tagger.tag(tokens).unwrap();
-                let tags = tags
-                    .iter()
-                    .map(|t| rin_runtime::plugin::normalize_tag(t).to_owned());
-                sentence.pos_tags = Some(tags.collect());
-            }
+            let sentence = match &tagger {
+                Some(tagger) => tagged(tagger, tokens),
+                None => rin_core::Sentence::from_tokens(tokens.clone()),
+            };
             let n = sentence.len();
             let batch = rin_core::PaddedBatch::new(
                 &[&sentence],
