@@ -140,7 +140,10 @@ pub fn run(
         // The test fixtures carry a toy tag set; timing does not depend on it.
         allow_tagset_mismatch: true,
         // One model run per text, as the stages below do it (documents have their own path).
-        segmenter: Some(rin_plugin_host::LINES.to_owned()),
+        reading: rin_core::reading::ReadingOverrides {
+            segmenter: Some(rin_plugin_host::LINES.to_owned()),
+            ..Default::default()
+        },
         ..PipelineConfig::default()
     };
     let extractor = Extractor::load(Model::open(model_dir)?, &config)?;

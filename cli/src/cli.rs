@@ -357,15 +357,15 @@ pub struct ReadingArgs {
 }
 
 impl ReadingArgs {
-    /// `plan` with the options given here put over it.
-    pub fn over(&self, plan: rin_core::reading::ReadingPlan) -> rin_core::reading::ReadingPlan {
-        rin_core::reading::ReadingPlan {
-            segmenter: self.segmenter.clone().unwrap_or(plan.segmenter),
-            chunk_tokens: self.chunk_tokens.unwrap_or(plan.chunk_tokens),
-            whole_sentences: self.whole_sentences.unwrap_or(plan.whole_sentences),
-            chunk_sentences: self.chunk_sentences.unwrap_or(plan.chunk_sentences),
-            joint_threshold: self.joint_threshold.unwrap_or(plan.joint_threshold),
-            links: self.links.map_or(plan.links, Into::into),
+    /// The options given here, to put over a reading plan.
+    pub fn overrides(&self) -> rin_core::reading::ReadingOverrides {
+        rin_core::reading::ReadingOverrides {
+            segmenter: self.segmenter.clone(),
+            chunk_tokens: self.chunk_tokens,
+            whole_sentences: self.whole_sentences,
+            chunk_sentences: self.chunk_sentences,
+            joint_threshold: self.joint_threshold,
+            links: self.links.map(Into::into),
         }
     }
 }

@@ -383,7 +383,7 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
             OutputsArg::Dense => RelationOutput::Dense,
             OutputsArg::Sparse => RelationOutput::Sparse,
         },
-        reading: args.reading.over(Default::default()),
+        reading: args.reading.overrides().over(&Default::default()),
         precision: Precision::Fp32,
     };
     if args.precision == PrecisionArg::Int8 {

@@ -72,13 +72,8 @@ pub fn pipeline_config(args: &ModelArgs, tokenizer: Option<String>) -> PipelineC
         tokenizer,
         tagger: args.tagger.clone(),
         allow_tagset_mismatch: args.allow_tagset_mismatch,
-        segmenter: args.reading.segmenter.clone(),
-        chunk_tokens: args.reading.chunk_tokens,
-        whole_sentences: args.reading.whole_sentences,
-        chunk_sentences: args.reading.chunk_sentences,
+        reading: args.reading.overrides(),
         window_overlap: args.window_overlap,
-        joint_threshold: args.reading.joint_threshold,
-        links: args.reading.links.map(Into::into),
     }
 }
 

@@ -71,6 +71,40 @@ impl Default for ReadingPlan {
     }
 }
 
+/// Reading settings given for one use of a model; each `None` keeps the plan's (the manifest's).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReadingOverrides {
+    /// The sentence segmenter plugin, or `lines`.
+    pub segmenter: Option<String>,
+    /// Tokens per chunk of sentences, at most.
+    pub chunk_tokens: Option<usize>,
+    /// Sentences of a text read whole, at most.
+    pub whole_sentences: Option<usize>,
+    /// Sentences per chunk of a longer text, at most.
+    pub chunk_sentences: Option<usize>,
+    /// The probability a triple linking two sentences of a chunk needs.
+    pub joint_threshold: Option<f32>,
+    /// How the sentences of a longer text are linked.
+    pub links: Option<SentenceLinks>,
+}
+
+impl ReadingOverrides {
+    /// `plan` with these settings put over it.
+    pub fn over(&self, plan: &ReadingPlan) -> ReadingPlan {
+        ReadingPlan {
+            segmenter: self
+                .segmenter
+                .clone()
+                .unwrap_or_else(|| plan.segmenter.clone()),
+            chunk_tokens: self.chunk_tokens.unwrap_or(plan.chunk_tokens),
+            whole_sentences: self.whole_sentences.unwrap_or(plan.whole_sentences),
+            chunk_sentences: self.chunk_sentences.unwrap_or(plan.chunk_sentences),
+            joint_threshold: self.joint_threshold.unwrap_or(plan.joint_threshold),
+            links: self.links.unwrap_or(plan.links),
+        }
+    }
+}
+
 impl ReadingPlan {
     /// Whether every number is usable: chunks of at least one token and one sentence, and a
     /// joint threshold in [0, 1].
@@ -108,6 +142,18 @@ mod tests {
         assert!(ReadingPlan::default().check().is_ok());
         let pairs: ReadingPlan = serde_json::from_str(r#"{"links": "pairs"}"#).unwrap();
         assert_eq!(pairs.links, SentenceLinks::Pairs);
+        let given = ReadingOverrides {
+            chunk_tokens: Some(120),
+            links: Some(SentenceLinks::Anaphora),
+            ..ReadingOverrides::default()
+        };
+        let plan = given.over(&pairs);
+        assert_eq!(
+            (plan.chunk_tokens, plan.links),
+            (120, SentenceLinks::Anaphora)
+        );
+        assert_eq!(plan.whole_sentences, pairs.whole_sentences);
+        assert_eq!(ReadingOverrides::default().over(&pairs), pairs);
         let bad = ReadingPlan {
             joint_threshold: 1.5,
             ..ReadingPlan::default()

@@ -34,7 +34,7 @@ use crate::input::ModelInputs;
 use crate::model::Model;
 use crate::plugin::{self, Plugins};
 use crate::session::{self, ExecutionProvider, ModelSession, OrtConfig};
-use rin_core::reading::ReadingPlan;
+use rin_core::reading::{ReadingOverrides, ReadingPlan};
 
 /// The default limit on tokens per sentence.
 pub const DEFAULT_MAX_TOKENS: usize = 200;
@@ -82,23 +82,12 @@ pub struct PipelineConfig {
     pub tagger: Option<String>,
     /// Accept a tagger whose tag set differs from the model's.
     pub allow_tagset_mismatch: bool,
-    /// The sentence segmenter plugin (`english`), or `lines` (one sentence per line, built in).
-    /// `None`, like the other reading settings below, is the model's reading plan (its manifest's
-    /// `reading`, `english` in manifests written before it existed).
-    pub segmenter: Option<String>,
-    /// Tokens per chunk of consecutive sentences the model runs on, at most.
-    pub chunk_tokens: Option<usize>,
-    /// Sentences of a text read whole (within `chunk_tokens`), at most.
-    pub whole_sentences: Option<usize>,
-    /// Sentences per chunk, at most.
-    pub chunk_sentences: Option<usize>,
+    /// How documents are read (segmenter, chunks, links between sentences): each `None` is the
+    /// model's reading plan (its manifest's `reading`, the defaults in manifests written before
+    /// it existed). The segmenter `lines` takes every line as one sentence.
+    pub reading: ReadingOverrides,
     /// Tokens shared by consecutive windows of a sentence longer than `max_tokens`.
     pub window_overlap: usize,
-    /// The probability a triple linking two sentences needs to be kept (it comes from a chunk of
-    /// several sentences; triples inside one sentence use `threshold`).
-    pub joint_threshold: Option<f32>,
-    /// How the sentences of a text too long to read whole are linked.
-    pub links: Option<rin_core::reading::SentenceLinks>,
 }
 
 impl PipelineConfig {
@@ -113,7 +102,7 @@ impl PipelineConfig {
                 });
             }
         }
-        if let Some(t) = self.joint_threshold {
+        if let Some(t) = self.reading.joint_threshold {
             if !rin_core::decode::is_threshold(t) {
                 return Err(Error::Setting {
                     name: "joint threshold",
@@ -129,23 +118,10 @@ impl PipelineConfig {
         }
         Ok(())
     }
-}
 
-impl PipelineConfig {
     /// The reading plan in force: each setting given here, else the model's manifest's.
     pub fn reading_of(&self, model: &Model) -> Result<ReadingPlan> {
-        let recorded = &model.manifest().manifest.reading;
-        let plan = ReadingPlan {
-            segmenter: self
-                .segmenter
-                .clone()
-                .unwrap_or_else(|| recorded.segmenter.clone()),
-            chunk_tokens: self.chunk_tokens.unwrap_or(recorded.chunk_tokens),
-            whole_sentences: self.whole_sentences.unwrap_or(recorded.whole_sentences),
-            chunk_sentences: self.chunk_sentences.unwrap_or(recorded.chunk_sentences),
-            joint_threshold: self.joint_threshold.unwrap_or(recorded.joint_threshold),
-            links: self.links.unwrap_or(recorded.links),
-        };
+        let plan = self.reading.over(&model.manifest().manifest.reading);
         plan.check().map_err(|detail| Error::Setting {
             name: "reading plan",
             detail,
@@ -168,13 +144,8 @@ impl Default for PipelineConfig {
             tokenizer: None,
             tagger: None,
             allow_tagset_mismatch: false,
-            segmenter: None,
-            chunk_tokens: None,
-            whole_sentences: None,
-            chunk_sentences: None,
+            reading: ReadingOverrides::default(),
             window_overlap: DEFAULT_WINDOW_OVERLAP,
-            joint_threshold: None,
-            links: None,
         }
     }
 }

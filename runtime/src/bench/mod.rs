@@ -289,7 +289,10 @@ pub fn run(
                 // One call is one batch, up to the largest batch size there is.
                 batch_size: crate::pipeline::MAX_BATCH_SIZE,
                 // One model run per text, like graph mode (documents are read in chunks).
-                segmenter: Some(rin_plugin_host::LINES.to_owned()),
+                reading: rin_core::reading::ReadingOverrides {
+                    segmenter: Some(rin_plugin_host::LINES.to_owned()),
+                    ..Default::default()
+                },
                 ..PipelineConfig::default()
             };
             loaded = Some((
