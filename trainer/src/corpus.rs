@@ -203,6 +203,12 @@ pub struct WordVectors {
 /// names: name substitution skips this many.
 pub const SUBSTITUTE_SKIP: usize = 1000;
 
+/// The rows name substitution draws from in a vocabulary of `total` words whose first `known`
+/// came from the data: the added words past the [`SUBSTITUTE_SKIP`] most frequent.
+pub fn substitute_rows(known: usize, total: usize) -> std::ops::Range<usize> {
+    (known + SUBSTITUTE_SKIP).min(total)..total
+}
+
 /// The range of the uniform initialisation of words without a pre-trained vector (Kim 2014).
 pub const RANDOM_WORD_RANGE: f64 = 0.25;
 
@@ -255,7 +261,7 @@ pub fn word_vectors(
         }
     }
     let added_words = vocab.len() - data_words;
-    let substitutes = (data_words + SUBSTITUTE_SKIP).min(vocab.len())..vocab.len();
+    let substitutes = substitute_rows(data_words, vocab.len());
     let dim = glove.as_ref().map_or(default_dim, |g| g.dim);
     let (mut rows, mut vectors) = (Vec::new(), Vec::new());
     if let Some(glove) = &glove {

@@ -10,6 +10,8 @@
 //! user's paragraph: the model must learn that a fact's relation type fitting is not enough.
 //! [`JoinOrder::Random`] joins entries from anywhere (easier negatives).
 
+use std::collections::HashMap;
+
 use rin_core::Sentence;
 use serde::{Deserialize, Serialize};
 
@@ -103,24 +105,32 @@ impl TextJoining {
 /// `sentence`'s gold triples.
 fn link_by_strings(sentence: &mut Sentence) {
     let text = |span: &rin_core::Span| sentence.tokens[span.start..span.end].join(" ");
-    let facts: std::collections::HashSet<(String, usize, String)> = sentence
-        .triples
-        .iter()
-        .map(|t| (text(&t.subject), t.relation, text(&t.object)))
-        .collect();
+    let mut mentions: HashMap<String, Vec<rin_core::Span>> = HashMap::new();
+    for span in &sentence.entities {
+        mentions.entry(text(span)).or_default().push(*span);
+    }
+    // In the triples' order (a set's order would vary between runs, and so would the batches).
+    let mut facts: Vec<(String, usize, String)> = Vec::new();
+    for t in &sentence.triples {
+        let fact = (text(&t.subject), t.relation, text(&t.object));
+        if !facts.contains(&fact) {
+            facts.push(fact);
+        }
+    }
     let mut triples = sentence.triples.clone();
-    for &subject in &sentence.entities {
-        for &object in &sentence.entities {
-            for (s, relation, o) in &facts {
-                if *s == text(&subject) && *o == text(&object) {
-                    let triple = rin_core::Triple {
-                        subject,
-                        relation: *relation,
-                        object,
-                    };
-                    if !triples.contains(&triple) {
-                        triples.push(triple);
-                    }
+    for (subject, relation, object) in &facts {
+        let (Some(subjects), Some(objects)) = (mentions.get(subject), mentions.get(object)) else {
+            continue;
+        };
+        for &subject in subjects {
+            for &object in objects {
+                let triple = rin_core::Triple {
+                    subject,
+                    relation: *relation,
+                    object,
+                };
+                if !triples.contains(&triple) {
+                    triples.push(triple);
                 }
             }
         }

@@ -10,7 +10,7 @@ use tch::Device;
 
 use crate::checkpoint::Checkpoint;
 use crate::config::{ModelConfig, TrainConfig};
-use crate::corpus::{self, Corpus, EmbeddingInfo, SUBSTITUTE_SKIP};
+use crate::corpus::{self, Corpus, EmbeddingInfo};
 use crate::error::{Error, Result};
 use crate::model::RinModel;
 use crate::pos::{self, PosSource};
@@ -190,7 +190,10 @@ impl Start {
             vocab: words.len(),
             pretrained_rows: embeddings.pretrained_rows + added,
             added_words: embeddings.added_words + added,
-            substitutes: ((known + SUBSTITUTE_SKIP).min(words.len()), words.len()),
+            substitutes: {
+                let rows = corpus::substitute_rows(known, words.len());
+                (rows.start, rows.end)
+            },
             ..embeddings
         };
         tracing::info!(
