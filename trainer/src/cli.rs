@@ -151,6 +151,11 @@ pub struct TrainArgs {
     /// (each epoch anew) by words of the --glove-words rows. Example: 0.3.
     #[arg(long, value_name = "P", default_value_t = 0.0)]
     pub name_substitution: f64,
+    /// With --name-substitution: replace each name word by one of its N nearest --glove-words
+    /// rows (cosine, in the --embeddings vectors), a word of the same kind, instead of any row.
+    /// Example: 32.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub substitute_neighbours: usize,
     /// Document-shaped training: read this share of training entries (each epoch anew) together
     /// with up to four entries after them, each with its own facts, so that the model learns not
     /// to link different texts of a paragraph. Example: 0.5.

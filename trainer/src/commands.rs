@@ -68,6 +68,7 @@ fn train_command(args: TrainArgs) -> anyhow::Result<()> {
             dev_holdout: args.dev_holdout,
             glove_words: args.glove_words,
             name_substitution: args.name_substitution,
+            substitute_neighbours: args.substitute_neighbours,
             join_texts: args.join_texts,
             join_order: args.join_order,
             init_from: args.init_from.clone(),

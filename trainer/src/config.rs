@@ -110,6 +110,10 @@ pub struct TrainConfig {
     /// replaced (each epoch anew, consistently within the sentence) by words drawn from the
     /// vocabulary rows that only the embeddings file brought (needs --glove-words).
     pub name_substitution: f64,
+    /// Draw each substituted word from its this many nearest substitute rows in the embeddings
+    /// file's vector space (a name of the same kind: city for city, year for year); 0 draws from
+    /// every substitute row alike.
+    pub substitute_neighbours: usize,
     /// Document-shaped training: the probability that a training entry is read together with
     /// the entries after it (see `joined_texts`).
     pub join_texts: f64,
@@ -153,6 +157,7 @@ impl Default for TrainConfig {
             dev_holdout: None,
             glove_words: 0,
             name_substitution: 0.0,
+            substitute_neighbours: 0,
             join_texts: 0.0,
             join_order: Default::default(),
             init_from: None,
@@ -238,6 +243,15 @@ impl TrainConfig {
             return bad(
                 "--name-substitution",
                 "needs --glove-words N: the substitute names are drawn from those words",
+            );
+        }
+        if self.substitute_neighbours > 0
+            && (self.name_substitution == 0.0 || self.embeddings.is_none())
+        {
+            return bad(
+                "--substitute-neighbours",
+                "needs --name-substitution P and --embeddings (the vectors the neighbours are \
+                 found in)",
             );
         }
         if self.dev_holdout == Some(0) {

@@ -31,6 +31,7 @@ pub mod joined_texts;
 pub mod loss;
 pub mod model;
 pub mod names;
+pub mod neighbours;
 pub mod optim;
 pub mod pos;
 pub mod predict;

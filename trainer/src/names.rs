@@ -3,13 +3,16 @@
 //! vocabulary rows that only the embeddings file brought (`--glove-words`), the same word for the
 //! same word within a sentence. Tags and relation cells stay as they are: the model must find
 //! entities and relations from the context and from pre-trained vectors, not from the few hundred
-//! names of the training set.
+//! names of the training set. With [`SubstituteNeighbours`] (`--substitute-neighbours N`), a word
+//! is replaced by one of its nearest substitute rows instead, so that the entity keeps its kind.
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use rin_core::{PaddedBatch, Sentence};
 
+use crate::neighbours::SubstituteNeighbours;
 use crate::rng::SplitMix64;
 
 /// The substitution of one epoch: its draw is fixed by the epoch's seed, so `--resume` repeats it.
@@ -17,6 +20,7 @@ use crate::rng::SplitMix64;
 pub struct NameSubstitution {
     pool: Range<usize>,
     probability: f64,
+    neighbours: Option<Arc<SubstituteNeighbours>>,
     random: SplitMix64,
 }
 
@@ -26,9 +30,16 @@ impl NameSubstitution {
         (probability > 0.0 && !pool.is_empty()).then_some(NameSubstitution {
             pool,
             probability,
+            neighbours: None,
             // Its own stream: the shuffle uses the same seed.
             random: SplitMix64::new(seed, 0x6E61_6D65_5F73_7562),
         })
+    }
+
+    /// Draws each word's substitute from its neighbours where it has a list.
+    pub fn with_neighbours(mut self, neighbours: Option<Arc<SubstituteNeighbours>>) -> Self {
+        self.neighbours = neighbours;
+        self
     }
 
     /// Replaces entity words in `batch`, whose row `b` holds `sentences[b]`. Returns how many
@@ -44,7 +55,9 @@ impl NameSubstitution {
             for span in &sentence.entities {
                 for t in span.start..span.end.min(sentence.len()) {
                     let original = batch.word_ids[row + t];
-                    let new = *replacement.entry(original).or_insert_with(|| self.draw());
+                    let new = *replacement
+                        .entry(original)
+                        .or_insert_with(|| self.draw(original));
                     batch.word_ids[row + t] = new;
                 }
             }
@@ -53,8 +66,12 @@ impl NameSubstitution {
         changed
     }
 
-    fn draw(&mut self) -> i64 {
-        (self.pool.start + self.random.below(self.pool.len())) as i64
+    fn draw(&mut self, original: i64) -> i64 {
+        let near = self.neighbours.as_ref().and_then(|n| n.of(original));
+        match near {
+            Some(list) => list[self.random.below(list.len())],
+            None => (self.pool.start + self.random.below(self.pool.len())) as i64,
+        }
     }
 }
 
@@ -100,6 +117,28 @@ mod tests {
         );
         assert_eq!(batch.tags, before.tags);
         assert_eq!(batch.relation_cells, before.relation_cells);
+    }
+
+    #[test]
+    fn a_word_with_neighbours_is_replaced_by_one_of_them() {
+        let mut words = Vocab::new();
+        for w in "bach was born in eisenach".split(' ') {
+            words.insert(w);
+        }
+        let s = sentence("bach was born in eisenach", &[(0, 1), (4, 5)]);
+        let sentences = [&s];
+        let eisenach = words.id("eisenach") as i64;
+        let lists = HashMap::from([(eisenach, vec![150, 151])]);
+        let near = Arc::new(SubstituteNeighbours::from_lists(lists));
+        for seed in 0..20 {
+            let mut batch = PaddedBatch::new(&sentences, &words, &Vocab::new());
+            let mut sub = NameSubstitution::new(100..200, 1.0, seed)
+                .unwrap()
+                .with_neighbours(Some(near.clone()));
+            sub.apply(&mut batch, &sentences);
+            assert!([150, 151].contains(&batch.word_ids[4]), "seed {seed}");
+            assert!((100..200).contains(&batch.word_ids[0]), "no list: any row");
+        }
     }
 
     #[test]

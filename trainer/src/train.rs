@@ -6,12 +6,14 @@
 //! epoch e replays epoch e + 1 exactly as an uninterrupted run would (same thread count).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use rin_core::{PaddedBatch, Sentence, Tag, Vocab};
 
 use crate::joined_texts::TextJoining;
 use crate::names::NameSubstitution;
+use crate::neighbours::SubstituteNeighbours;
 use crate::start::{self, Start};
 use serde::{Deserialize, Serialize};
 use tch::nn::VarStore;
@@ -163,6 +165,8 @@ struct Session {
     model: RinModel,
     adam: Adam,
     progress: Progress,
+    /// Where name substitution draws each word from (`--substitute-neighbours`).
+    neighbours: Option<Arc<SubstituteNeighbours>>,
 }
 
 impl Session {
@@ -228,7 +232,9 @@ impl Session {
             best_f1: -1.0,
             ..Progress::default()
         };
+        let neighbours = substitute_neighbours(&config, &words, &corpus, &meta)?;
         Ok(Session {
+            neighbours,
             config,
             device,
             corpus,
@@ -293,7 +299,9 @@ impl Session {
         } = ckpt;
         let mut meta = meta;
         meta.train = config.clone();
+        let neighbours = substitute_neighbours(&config, &meta.words, &corpus, &meta)?;
         Ok(Session {
+            neighbours,
             config,
             device,
             corpus,
@@ -373,7 +381,8 @@ impl Session {
         let start = Instant::now();
         let mut total_loss = 0.0;
         let (from, to) = self.meta.embeddings.substitutes;
-        let mut names = NameSubstitution::new(from..to, self.config.name_substitution, seed);
+        let mut names = NameSubstitution::new(from..to, self.config.name_substitution, seed)
+            .map(|n| n.with_neighbours(self.neighbours.clone()));
         for bucket in &buckets {
             let batch = make_batch_with(
                 train,
@@ -491,6 +500,32 @@ fn train_step(
     }
     adam.step();
     Ok(loss.double_value(&[]))
+}
+
+/// The neighbour lists `--substitute-neighbours` asks for, built from the embeddings file
+/// (the same lists for a fresh and a resumed run).
+fn substitute_neighbours(
+    config: &TrainConfig,
+    words: &Vocab,
+    corpus: &Corpus,
+    meta: &CheckpointMeta,
+) -> Result<Option<Arc<SubstituteNeighbours>>> {
+    let (n, Some(path)) = (config.substitute_neighbours, config.embeddings.as_deref()) else {
+        return Ok(None);
+    };
+    if n == 0 || config.name_substitution == 0.0 {
+        return Ok(None);
+    }
+    let (from, to) = meta.embeddings.substitutes;
+    let started = Instant::now();
+    let lists = SubstituteNeighbours::build(words, &corpus.train.sentences, from..to, path, n)?;
+    tracing::info!(
+        words = lists.len(),
+        neighbours = n,
+        seconds = started.elapsed().as_secs_f64(),
+        "name substitutes: nearest rows found"
+    );
+    Ok(Some(Arc::new(lists)))
 }
 
 /// Pads the sentences `indices` of `sentences` (longest first, as packing wants) onto `device`.
