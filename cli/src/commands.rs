@@ -77,7 +77,7 @@ pub fn extract(args: ExtractArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn data_file(data: &Path, split: &str) -> Result<PathBuf> {
+pub fn data_file(data: &Path, split: &str) -> Result<PathBuf> {
     if data.is_file() {
         return Ok(data.to_owned());
     }

@@ -92,13 +92,14 @@ impl ChunkPlan {
     /// them). The flag says which kind a unit is.
     ///
     /// With `links: anaphora`, a longer text is read as texts of consecutive sentences instead:
-    /// a sentence for which `continues(its first token)` holds joins the text before it while
-    /// that stays within `tokens` tokens and `whole_sentences` sentences.
+    /// a sentence for which `continues(its tokens, the sentences of the text before it)` holds
+    /// joins the text before it while that stays within `tokens` tokens and `whole_sentences`
+    /// sentences.
     pub fn units(
         &self,
         n: usize,
         starts: &[usize],
-        continues: impl Fn(usize) -> bool,
+        continues: impl Fn(Range<usize>, usize) -> bool,
     ) -> Vec<(Range<usize>, bool)> {
         let sentences = sentence_ranges(n, starts);
         if n <= self.tokens.min(self.window) && sentences.len() <= self.whole_sentences {
@@ -113,9 +114,9 @@ impl ChunkPlan {
             for sentence in &sentences {
                 match texts.last_mut() {
                     Some((text, count))
-                        if continues(sentence.start)
-                            && sentence.end - text.start <= self.tokens
-                            && *count < self.whole_sentences =>
+                        if sentence.end - text.start <= self.tokens
+                            && *count < self.whole_sentences
+                            && continues(sentence.clone(), *count) =>
                     {
                         text.end = sentence.end;
                         *count += 1;
@@ -261,11 +262,11 @@ mod tests {
     fn units_are_every_sentence_alone_then_the_multi_sentence_chunks() {
         // A text like a training text is read whole.
         assert_eq!(
-            plan(30, 2, 200, 50).units(25, &[0, 10, 18], |_| false),
+            plan(30, 2, 200, 50).units(25, &[0, 10, 18], |_, _| false),
             [(0..25, false)]
         );
         let p = plan(20, 2, 200, 50);
-        let units = p.units(25, &[0, 10, 18], |_| false);
+        let units = p.units(25, &[0, 10, 18], |_, _| false);
         assert_eq!(
             units,
             [
@@ -279,7 +280,7 @@ mod tests {
         // One sentence per chunk: sentences alone, nothing else.
         let single = plan(20, 1, 200, 50);
         assert_eq!(
-            single.units(25, &[0, 10], |_| false),
+            single.units(25, &[0, 10], |_, _| false),
             [(0..10, false), (10..25, false)]
         );
     }
@@ -294,7 +295,7 @@ mod tests {
         // Six sentences of 10 tokens (40 in all: too long to read whole); those starting at 10,
         // 20 and 50 open with an anaphor.
         let starts = [0, 10, 20, 30, 40, 50];
-        let continues = |token: usize| [10, 20, 50].contains(&token);
+        let continues = |sentence: Range<usize>, _| [10, 20, 50].contains(&sentence.start);
         // 0..30 holds three sentences and 30 tokens: the budget; 30 and 40 start texts; 50
         // joins 40.
         assert_eq!(
@@ -314,7 +315,7 @@ mod tests {
         );
         // Nothing continues: every sentence alone, and no chunk adds links.
         assert!(p
-            .units(60, &starts, |_| false)
+            .units(60, &starts, |_, _| false)
             .iter()
             .all(|(r, joint)| r.len() == 10 && !joint));
         assert!(
