@@ -52,7 +52,11 @@ pub fn fit_continuation(args: FitContinuationArgs) -> Result<ExitCode> {
     };
     let inside = dev.iter().filter(|(_, c)| *c).count();
     let count = |decide: &dyn Fn(&[String]) -> bool| {
-        let joined: Vec<bool> = dev.iter().filter(|(f, _)| decide(f)).map(|(_, c)| *c).collect();
+        let joined: Vec<bool> = dev
+            .iter()
+            .filter(|(f, _)| decide(f))
+            .map(|(_, c)| *c)
+            .collect();
         let right = joined.iter().filter(|c| **c).count();
         (right, joined.len() - right)
     };

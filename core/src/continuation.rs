@@ -47,10 +47,7 @@ pub fn features(tokens: &[String], tags: &[String], sentences_before: usize) -> 
         format!("first={first}"),
         format!("subject={subject}"),
         format!("first={first}&subject={subject}"),
-        format!(
-            "sentences={}",
-            sentences_before.min(MAX_COUNTED_SENTENCES)
-        ),
+        format!("sentences={}", sentences_before.min(MAX_COUNTED_SENTENCES)),
     ]
 }
 
@@ -132,10 +129,16 @@ impl Continuation {
         let mut names: Vec<&String> = examples.iter().flat_map(|(f, _)| f).collect();
         names.sort();
         names.dedup();
-        let index: BTreeMap<&String, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+        let index: BTreeMap<&String, usize> =
+            names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
         let rows: Vec<(Vec<usize>, f32)> = examples
             .iter()
-            .map(|(f, y)| (f.iter().map(|n| index[n]).collect(), f32::from(u8::from(*y))))
+            .map(|(f, y)| {
+                (
+                    f.iter().map(|n| index[n]).collect(),
+                    f32::from(u8::from(*y)),
+                )
+            })
             .collect();
         let mut weights = vec![0.0f32; names.len()];
         let mut bias = 0.0f32;

@@ -161,7 +161,9 @@ impl ReadingPlan {
         if self.segmenter.trim().is_empty() {
             return Err("no segmenter named".into());
         }
-        self.continuation.as_ref().map_or(Ok(()), Continuation::check)
+        self.continuation
+            .as_ref()
+            .map_or(Ok(()), Continuation::check)
     }
 }
 
@@ -196,5 +198,45 @@ mod tests {
             ..ReadingPlan::default()
         };
         assert!(bad.check().unwrap_err().contains("1.5"));
+    }
+
+    #[test]
+    fn a_learned_continuation_is_read_overridden_and_checked() {
+        let plan: ReadingPlan = serde_json::from_str(
+            r#"{"continuation": {"weights": {"first=the&subject=none": 1.5}, "bias": -0.5, "threshold": 0.6}}"#,
+        )
+        .unwrap();
+        let learned = plan.continuation.clone().unwrap();
+        assert_eq!(learned.weights["first=the&subject=none"], 1.5);
+        assert!(plan.check().is_ok());
+        // `--continuation 0.8` keeps the weights at a new threshold; `pronouns` drops them.
+        let at = |rule| ReadingOverrides {
+            continuation: Some(rule),
+            ..ReadingOverrides::default()
+        };
+        let higher = at(ContinuationRule::Threshold(0.8)).over(&plan);
+        assert_eq!(higher.continuation.as_ref().map(|c| c.threshold), Some(0.8));
+        assert_eq!(higher.continuation.unwrap().weights, learned.weights);
+        assert_eq!(
+            at(ContinuationRule::Pronouns).over(&plan).continuation,
+            None
+        );
+        // A threshold for a plan without a learned decision is refused, and says why.
+        let err = at(ContinuationRule::Threshold(0.8))
+            .check_against(&ReadingPlan::default())
+            .unwrap_err();
+        assert!(err.contains("no learned continuation"), "{err}");
+        // A recorded decision with an unusable threshold makes the plan unusable.
+        let bad: ReadingPlan = serde_json::from_str(
+            r#"{"continuation": {"weights": {}, "bias": 0.0, "threshold": 1.5}}"#,
+        )
+        .unwrap();
+        assert!(bad
+            .check()
+            .unwrap_err()
+            .contains("continuation threshold 1.5"));
+        // Written plans without a learned decision stay as before (no `continuation` key).
+        let json = serde_json::to_value(ReadingPlan::default()).unwrap();
+        assert!(json.get("continuation").is_none());
     }
 }

@@ -14,6 +14,7 @@
 
 use std::ops::Range;
 
+use rin_core::continuation::Continuation;
 use rin_core::reading::SentenceLinks;
 
 /// How texts are cut into model inputs.
@@ -44,6 +45,21 @@ pub const ANAPHORA: &[&str] = &[
 /// Whether a sentence whose first token is `word` continues the text before it.
 pub fn opens_with_anaphor(word: &str) -> bool {
     ANAPHORA.iter().any(|a| a.eq_ignore_ascii_case(word))
+}
+
+/// Whether a sentence of `tokens` (with `tags`, if the model reads POS) continues a text of
+/// `sentences_before` sentences (`links: anaphora`): the `learned` decision where there is one
+/// and the sentence has tags, which its features need; else whether it opens with a pronoun.
+pub fn continues(
+    learned: Option<&Continuation>,
+    tokens: &[String],
+    tags: Option<&[String]>,
+    sentences_before: usize,
+) -> bool {
+    match (learned, tags) {
+        (Some(learned), Some(tags)) => learned.continues(tokens, tags, sentences_before),
+        _ => tokens.first().is_some_and(|word| opens_with_anaphor(word)),
+    }
 }
 
 pub use rin_core::reading::{
@@ -321,6 +337,31 @@ mod tests {
         assert!(
             opens_with_anaphor("Its") && opens_with_anaphor("they") && !opens_with_anaphor("The")
         );
+    }
+
+    #[test]
+    fn a_learned_decision_is_used_where_the_sentence_has_tags_else_the_pronouns() {
+        let words = |s: &str| -> Vec<String> { s.split_whitespace().map(String::from).collect() };
+        let (tokens, tags) = (words("The capital is Athens ."), words("DT NN VBZ NNP ."));
+        // A decision that joins sentences whose subject names nothing, as this one.
+        let learned = Continuation {
+            weights: [("subject=none".to_owned(), 4.0)].into_iter().collect(),
+            bias: -2.0,
+            threshold: 0.5,
+        };
+        assert!(continues(Some(&learned), &tokens, Some(&tags), 1));
+        // Without tags, or without a learned decision: `The` is no pronoun.
+        assert!(!continues(Some(&learned), &tokens, None, 1));
+        assert!(!continues(None, &tokens, Some(&tags), 1));
+        let (it, it_tags) = (words("It is in Greece ."), words("PRP VBZ IN NNP ."));
+        assert!(continues(None, &it, Some(&it_tags), 1));
+        // The learned decision overrules the list: this one joins nothing.
+        let never = Continuation {
+            weights: Default::default(),
+            bias: -5.0,
+            threshold: 0.5,
+        };
+        assert!(!continues(Some(&never), &it, Some(&it_tags), 1));
     }
 
     #[test]

@@ -432,17 +432,12 @@ impl Predictor {
         for (index, sentence) in sentences.iter().enumerate() {
             let starts = starts.get(index).map_or(&[][..], Vec::as_slice);
             let continues = |range: Range<usize>, sentences_before: usize| {
-                let tokens = &sentence.tokens[range.clone()];
-                let tags = sentence.pos_tags.as_ref().map(|tags| &tags[range]);
-                match (&self.continuation, tags) {
-                    (Some(learned), Some(tags)) => {
-                        learned.continues(tokens, tags, sentences_before)
-                    }
-                    // Without tags the learned features cannot be computed: the pronoun list.
-                    _ => tokens
-                        .first()
-                        .is_some_and(|word| crate::chunk::opens_with_anaphor(word)),
-                }
+                crate::chunk::continues(
+                    self.continuation.as_ref(),
+                    &sentence.tokens[range.clone()],
+                    sentence.pos_tags.as_ref().map(|tags| &tags[range]),
+                    sentences_before,
+                )
             };
             for (range, joint) in self.chunking.units(sentence.len(), starts, continues) {
                 units.push(Unit {
