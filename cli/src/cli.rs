@@ -38,6 +38,10 @@ pub enum Command {
     /// Time a model folder: latency percentiles and throughput per K, batch, length, threads and
     /// device, graph only or end to end; writes results.json, latency.csv and SVG plots.
     Bench(BenchArgs),
+    /// Fit the decision whether a sentence continues the text before it (`--links anaphora`)
+    /// on the sentence boundaries of consecutive training texts, and record it in the model's
+    /// manifest.json (`reading.continuation`) with --write.
+    FitContinuation(FitContinuationArgs),
     /// Tokenizer and tagger plugins.
     Plugins {
         /// What to do with plugins.
@@ -183,6 +187,35 @@ pub struct EvalArgs {
     pub documents: Option<usize>,
 
     /// The model and how to run it.
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+/// `rin fit-continuation`.
+#[derive(Debug, Args)]
+pub struct FitContinuationArgs {
+    /// A data set folder with train and dev splits.
+    #[arg(short, long)]
+    pub data: PathBuf,
+
+    /// Texts joined per document, as `rin eval --documents N` joins them.
+    #[arg(long, default_value_t = 5)]
+    pub documents: usize,
+
+    /// The probability at which a sentence continues the text (choose it on dev with `rin eval
+    /// --documents N --continuation P`).
+    #[arg(long, default_value_t = 0.5, value_parser = parse_threshold)]
+    pub threshold: f32,
+
+    /// L2 penalty on the weights (on the mean log loss).
+    #[arg(long, default_value_t = 1e-3)]
+    pub l2: f32,
+
+    /// Write the fitted decision into the model's manifest.json (`reading.continuation`).
+    #[arg(long)]
+    pub write: bool,
+
+    /// The model and how to run it (its segmenter and tagger make the examples).
     #[command(flatten)]
     pub model: ModelArgs,
 }
@@ -354,6 +387,24 @@ pub struct ReadingArgs {
     /// (each sentence alone, plus adjacent sentences for the triples that link them).
     #[arg(long, value_enum)]
     pub links: Option<LinksArg>,
+
+    /// Which sentences continue the text before them (`--links anaphora`): `pronouns` (those
+    /// opening with `It`, `His`, `They`, ...), or a probability in [0, 1] for the model's
+    /// learned decision (`rin fit-continuation`). Default: the learned decision at its recorded
+    /// threshold where the reading plan has one, else `pronouns`.
+    #[arg(long, value_parser = parse_continuation)]
+    pub continuation: Option<rin_core::reading::ContinuationRule>,
+}
+
+/// `--continuation`: `pronouns` or a threshold in [0, 1].
+pub fn parse_continuation(text: &str) -> Result<rin_core::reading::ContinuationRule, String> {
+    use rin_core::reading::ContinuationRule;
+    if text.trim().eq_ignore_ascii_case("pronouns") {
+        return Ok(ContinuationRule::Pronouns);
+    }
+    parse_threshold(text)
+        .map(ContinuationRule::Threshold)
+        .map_err(|e| format!("{e} (nor `pronouns`)"))
 }
 
 impl ReadingArgs {
@@ -366,6 +417,7 @@ impl ReadingArgs {
             chunk_sentences: self.chunk_sentences,
             joint_threshold: self.joint_threshold,
             links: self.links.map(Into::into),
+            continuation: self.continuation,
         }
     }
 }

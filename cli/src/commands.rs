@@ -77,7 +77,7 @@ pub fn extract(args: ExtractArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn data_file(data: &Path, split: &str) -> Result<PathBuf> {
+pub fn data_file(data: &Path, split: &str) -> Result<PathBuf> {
     if data.is_file() {
         return Ok(data.to_owned());
     }
@@ -276,8 +276,14 @@ pub fn info(args: InfoArgs) -> Result<ExitCode> {
         r.chunk_tokens,
         r.whole_sentences,
         match r.links {
-            rin_core::reading::SentenceLinks::Anaphora =>
-                "cut where a sentence does not open with a pronoun".to_string(),
+            rin_core::reading::SentenceLinks::Anaphora => match &r.continuation {
+                None => "cut where a sentence does not open with a pronoun".to_string(),
+                Some(c) => format!(
+                    "cut where the learned continuation ({} features) is below {}",
+                    c.weights.len(),
+                    c.threshold
+                ),
+            },
             rin_core::reading::SentenceLinks::Pairs => format!(
                 "each sentence and chunks of {} sentences (links between sentences need {})",
                 r.chunk_sentences, r.joint_threshold

@@ -5,6 +5,7 @@
 mod bench_cmd;
 mod cli;
 mod commands;
+mod fit_continuation;
 mod model_options;
 #[cfg(feature = "server")]
 mod serve;
@@ -39,6 +40,7 @@ fn run(command: Command) -> Result<ExitCode> {
         Command::Info(args) => commands::info(args),
         Command::Export(args) => commands::export(args),
         Command::Bench(args) => bench_cmd::bench(args),
+        Command::FitContinuation(args) => fit_continuation::fit_continuation(args),
         #[cfg(feature = "server")]
         Command::Serve(args) => serve::serve(args),
         Command::Plugins {

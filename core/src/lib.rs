@@ -27,6 +27,7 @@
 
 pub mod batch;
 pub mod checkpoint;
+pub mod continuation;
 pub mod dataset;
 pub mod decode;
 pub mod error;

@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::continuation::Continuation;
+
 /// The segmenter used when the manifest names none: the `english` plugin.
 pub const DEFAULT_SEGMENTER: &str = "english";
 /// The largest training text of WebNLG and WebNLG* in tokens (80).
@@ -56,6 +58,19 @@ pub struct ReadingPlan {
     pub joint_threshold: f32,
     /// How the sentences of a longer text are linked.
     pub links: SentenceLinks,
+    /// With `links: anaphora`, the learned decision whether a sentence continues the text before
+    /// it; `None` (manifests written before it existed) is the pronoun list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub continuation: Option<Continuation>,
+}
+
+/// Which continuation decision to use instead of the plan's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ContinuationRule {
+    /// The pronoun list, even where the plan has a learned decision.
+    Pronouns,
+    /// The plan's learned decision, with this threshold.
+    Threshold(f32),
 }
 
 impl Default for ReadingPlan {
@@ -67,6 +82,7 @@ impl Default for ReadingPlan {
             chunk_sentences: DEFAULT_CHUNK_SENTENCES,
             joint_threshold: DEFAULT_JOINT_THRESHOLD,
             links: SentenceLinks::default(),
+            continuation: None,
         }
     }
 }
@@ -86,6 +102,8 @@ pub struct ReadingOverrides {
     pub joint_threshold: Option<f32>,
     /// How the sentences of a longer text are linked.
     pub links: Option<SentenceLinks>,
+    /// The continuation decision (`links: anaphora`).
+    pub continuation: Option<ContinuationRule>,
 }
 
 impl ReadingOverrides {
@@ -101,6 +119,25 @@ impl ReadingOverrides {
             chunk_sentences: self.chunk_sentences.unwrap_or(plan.chunk_sentences),
             joint_threshold: self.joint_threshold.unwrap_or(plan.joint_threshold),
             links: self.links.unwrap_or(plan.links),
+            continuation: match self.continuation {
+                None => plan.continuation.clone(),
+                Some(ContinuationRule::Pronouns) => None,
+                Some(ContinuationRule::Threshold(threshold)) => plan
+                    .continuation
+                    .clone()
+                    .map(|c| Continuation { threshold, ..c }),
+            },
+        }
+    }
+
+    /// Whether these settings fit `plan`: a continuation threshold needs a learned decision.
+    pub fn check_against(&self, plan: &ReadingPlan) -> Result<(), String> {
+        match self.continuation {
+            Some(ContinuationRule::Threshold(t)) if plan.continuation.is_none() => Err(format!(
+                "continuation threshold {t} given, but the model's reading plan has no learned \
+                 continuation (`rin fit-continuation` fits one)"
+            )),
+            _ => Ok(()),
         }
     }
 }
@@ -124,7 +161,9 @@ impl ReadingPlan {
         if self.segmenter.trim().is_empty() {
             return Err("no segmenter named".into());
         }
-        Ok(())
+        self.continuation
+            .as_ref()
+            .map_or(Ok(()), Continuation::check)
     }
 }
 
@@ -159,5 +198,45 @@ mod tests {
             ..ReadingPlan::default()
         };
         assert!(bad.check().unwrap_err().contains("1.5"));
+    }
+
+    #[test]
+    fn a_learned_continuation_is_read_overridden_and_checked() {
+        let plan: ReadingPlan = serde_json::from_str(
+            r#"{"continuation": {"weights": {"first=the&subject=none": 1.5}, "bias": -0.5, "threshold": 0.6}}"#,
+        )
+        .unwrap();
+        let learned = plan.continuation.clone().unwrap();
+        assert_eq!(learned.weights["first=the&subject=none"], 1.5);
+        assert!(plan.check().is_ok());
+        // `--continuation 0.8` keeps the weights at a new threshold; `pronouns` drops them.
+        let at = |rule| ReadingOverrides {
+            continuation: Some(rule),
+            ..ReadingOverrides::default()
+        };
+        let higher = at(ContinuationRule::Threshold(0.8)).over(&plan);
+        assert_eq!(higher.continuation.as_ref().map(|c| c.threshold), Some(0.8));
+        assert_eq!(higher.continuation.unwrap().weights, learned.weights);
+        assert_eq!(
+            at(ContinuationRule::Pronouns).over(&plan).continuation,
+            None
+        );
+        // A threshold for a plan without a learned decision is refused, and says why.
+        let err = at(ContinuationRule::Threshold(0.8))
+            .check_against(&ReadingPlan::default())
+            .unwrap_err();
+        assert!(err.contains("no learned continuation"), "{err}");
+        // A recorded decision with an unusable threshold makes the plan unusable.
+        let bad: ReadingPlan = serde_json::from_str(
+            r#"{"continuation": {"weights": {}, "bias": 0.0, "threshold": 1.5}}"#,
+        )
+        .unwrap();
+        assert!(bad
+            .check()
+            .unwrap_err()
+            .contains("continuation threshold 1.5"));
+        // Written plans without a learned decision stay as before (no `continuation` key).
+        let json = serde_json::to_value(ReadingPlan::default()).unwrap();
+        assert!(json.get("continuation").is_none());
     }
 }

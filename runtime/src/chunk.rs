@@ -14,6 +14,7 @@
 
 use std::ops::Range;
 
+use rin_core::continuation::Continuation;
 use rin_core::reading::SentenceLinks;
 
 /// How texts are cut into model inputs.
@@ -44,6 +45,21 @@ pub const ANAPHORA: &[&str] = &[
 /// Whether a sentence whose first token is `word` continues the text before it.
 pub fn opens_with_anaphor(word: &str) -> bool {
     ANAPHORA.iter().any(|a| a.eq_ignore_ascii_case(word))
+}
+
+/// Whether a sentence of `tokens` (with `tags`, if the model reads POS) continues a text of
+/// `sentences_before` sentences (`links: anaphora`): the `learned` decision where there is one
+/// and the sentence has tags, which its features need; else whether it opens with a pronoun.
+pub fn continues(
+    learned: Option<&Continuation>,
+    tokens: &[String],
+    tags: Option<&[String]>,
+    sentences_before: usize,
+) -> bool {
+    match (learned, tags) {
+        (Some(learned), Some(tags)) => learned.continues(tokens, tags, sentences_before),
+        _ => tokens.first().is_some_and(|word| opens_with_anaphor(word)),
+    }
 }
 
 pub use rin_core::reading::{
@@ -92,13 +108,14 @@ impl ChunkPlan {
     /// them). The flag says which kind a unit is.
     ///
     /// With `links: anaphora`, a longer text is read as texts of consecutive sentences instead:
-    /// a sentence for which `continues(its first token)` holds joins the text before it while
-    /// that stays within `tokens` tokens and `whole_sentences` sentences.
+    /// a sentence for which `continues(its tokens, the sentences of the text before it)` holds
+    /// joins the text before it while that stays within `tokens` tokens and `whole_sentences`
+    /// sentences.
     pub fn units(
         &self,
         n: usize,
         starts: &[usize],
-        continues: impl Fn(usize) -> bool,
+        continues: impl Fn(Range<usize>, usize) -> bool,
     ) -> Vec<(Range<usize>, bool)> {
         let sentences = sentence_ranges(n, starts);
         if n <= self.tokens.min(self.window) && sentences.len() <= self.whole_sentences {
@@ -113,9 +130,9 @@ impl ChunkPlan {
             for sentence in &sentences {
                 match texts.last_mut() {
                     Some((text, count))
-                        if continues(sentence.start)
-                            && sentence.end - text.start <= self.tokens
-                            && *count < self.whole_sentences =>
+                        if sentence.end - text.start <= self.tokens
+                            && *count < self.whole_sentences
+                            && continues(sentence.clone(), *count) =>
                     {
                         text.end = sentence.end;
                         *count += 1;
@@ -261,11 +278,11 @@ mod tests {
     fn units_are_every_sentence_alone_then_the_multi_sentence_chunks() {
         // A text like a training text is read whole.
         assert_eq!(
-            plan(30, 2, 200, 50).units(25, &[0, 10, 18], |_| false),
+            plan(30, 2, 200, 50).units(25, &[0, 10, 18], |_, _| false),
             [(0..25, false)]
         );
         let p = plan(20, 2, 200, 50);
-        let units = p.units(25, &[0, 10, 18], |_| false);
+        let units = p.units(25, &[0, 10, 18], |_, _| false);
         assert_eq!(
             units,
             [
@@ -279,7 +296,7 @@ mod tests {
         // One sentence per chunk: sentences alone, nothing else.
         let single = plan(20, 1, 200, 50);
         assert_eq!(
-            single.units(25, &[0, 10], |_| false),
+            single.units(25, &[0, 10], |_, _| false),
             [(0..10, false), (10..25, false)]
         );
     }
@@ -294,7 +311,7 @@ mod tests {
         // Six sentences of 10 tokens (40 in all: too long to read whole); those starting at 10,
         // 20 and 50 open with an anaphor.
         let starts = [0, 10, 20, 30, 40, 50];
-        let continues = |token: usize| [10, 20, 50].contains(&token);
+        let continues = |sentence: Range<usize>, _| [10, 20, 50].contains(&sentence.start);
         // 0..30 holds three sentences and 30 tokens: the budget; 30 and 40 start texts; 50
         // joins 40.
         assert_eq!(
@@ -314,12 +331,37 @@ mod tests {
         );
         // Nothing continues: every sentence alone, and no chunk adds links.
         assert!(p
-            .units(60, &starts, |_| false)
+            .units(60, &starts, |_, _| false)
             .iter()
             .all(|(r, joint)| r.len() == 10 && !joint));
         assert!(
             opens_with_anaphor("Its") && opens_with_anaphor("they") && !opens_with_anaphor("The")
         );
+    }
+
+    #[test]
+    fn a_learned_decision_is_used_where_the_sentence_has_tags_else_the_pronouns() {
+        let words = |s: &str| -> Vec<String> { s.split_whitespace().map(String::from).collect() };
+        let (tokens, tags) = (words("The capital is Athens ."), words("DT NN VBZ NNP ."));
+        // A decision that joins sentences whose subject names nothing, as this one.
+        let learned = Continuation {
+            weights: [("subject=none".to_owned(), 4.0)].into_iter().collect(),
+            bias: -2.0,
+            threshold: 0.5,
+        };
+        assert!(continues(Some(&learned), &tokens, Some(&tags), 1));
+        // Without tags, or without a learned decision: `The` is no pronoun.
+        assert!(!continues(Some(&learned), &tokens, None, 1));
+        assert!(!continues(None, &tokens, Some(&tags), 1));
+        let (it, it_tags) = (words("It is in Greece ."), words("PRP VBZ IN NNP ."));
+        assert!(continues(None, &it, Some(&it_tags), 1));
+        // The learned decision overrules the list: this one joins nothing.
+        let never = Continuation {
+            weights: Default::default(),
+            bias: -5.0,
+            threshold: 0.5,
+        };
+        assert!(!continues(Some(&never), &it, Some(&it_tags), 1));
     }
 
     #[test]

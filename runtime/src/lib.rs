@@ -31,6 +31,7 @@
 
 pub mod bench;
 pub mod chunk;
+pub mod continuation_examples;
 pub mod error;
 pub mod extraction;
 pub mod graph_names;

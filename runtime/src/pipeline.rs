@@ -34,6 +34,7 @@ use crate::input::ModelInputs;
 use crate::model::Model;
 use crate::plugin::{self, Plugins};
 use crate::session::{self, ExecutionProvider, ModelSession, OrtConfig};
+use rin_core::continuation::Continuation;
 use rin_core::reading::{ReadingOverrides, ReadingPlan};
 
 /// The default limit on tokens per sentence.
@@ -121,11 +122,15 @@ impl PipelineConfig {
 
     /// The reading plan in force: each setting given here, else the model's manifest's.
     pub fn reading_of(&self, model: &Model) -> Result<ReadingPlan> {
-        let plan = self.reading.over(&model.manifest().manifest.reading);
-        plan.check().map_err(|detail| Error::Setting {
-            name: "reading plan",
-            detail,
-        })?;
+        let recorded = &model.manifest().manifest.reading;
+        let plan = self.reading.over(recorded);
+        self.reading
+            .check_against(recorded)
+            .and_then(|()| plan.check())
+            .map_err(|detail| Error::Setting {
+                name: "reading plan",
+                detail,
+            })?;
         Ok(plan)
     }
 }
@@ -165,6 +170,9 @@ pub struct Predictor {
     long_sentences: LongSentences,
     chunking: ChunkPlan,
     joint_threshold: f32,
+    /// The learned decision whether a sentence continues a text (`links: anaphora`); `None`:
+    /// the pronoun list.
+    continuation: Option<Continuation>,
     segmenter: Segmenter,
     empty_pos: Vocab,
 }
@@ -237,6 +245,7 @@ impl Predictor {
                 links: reading.links,
             },
             joint_threshold: reading.joint_threshold,
+            continuation: reading.continuation,
             segmenter,
             empty_pos: Vocab::new(),
         })
@@ -422,11 +431,13 @@ impl Predictor {
         let mut units: Vec<Unit> = Vec::new();
         for (index, sentence) in sentences.iter().enumerate() {
             let starts = starts.get(index).map_or(&[][..], Vec::as_slice);
-            let continues = |token: usize| {
-                sentence
-                    .tokens
-                    .get(token)
-                    .is_some_and(|word| crate::chunk::opens_with_anaphor(word))
+            let continues = |range: Range<usize>, sentences_before: usize| {
+                crate::chunk::continues(
+                    self.continuation.as_ref(),
+                    &sentence.tokens[range.clone()],
+                    sentence.pos_tags.as_ref().map(|tags| &tags[range]),
+                    sentences_before,
+                )
             };
             for (range, joint) in self.chunking.units(sentence.len(), starts, continues) {
                 units.push(Unit {
@@ -599,7 +610,7 @@ impl Predictor {
 }
 
 /// Tokens joined by single spaces, and each token's byte range in the result.
-fn join_tokens(tokens: &[String]) -> (String, Vec<Range<usize>>) {
+pub fn join_tokens(tokens: &[String]) -> (String, Vec<Range<usize>>) {
     let mut text = String::new();
     let mut spans = Vec::with_capacity(tokens.len());
     for token in tokens {

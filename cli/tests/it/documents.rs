@@ -292,6 +292,37 @@ fn the_manifests_reading_plan_is_used_unless_an_option_overrides_it() {
         &run(&mut cmd, text.as_bytes()),
         &["reading plan", "tokens 0"],
     );
+
+    // A learned continuation decision is checked as the rest of the plan...
+    set_json(
+        &lines.join("manifest.json"),
+        "reading",
+        serde_json::json!({ "continuation": { "weights": {}, "bias": 0.0, "threshold": 1.5 } }),
+    );
+    let mut cmd = rin(dir.path());
+    cmd.arg("extract").arg("-m").arg(&lines);
+    assert_fails_with(
+        &run(&mut cmd, text.as_bytes()),
+        &["reading plan", "continuation threshold 1.5"],
+    );
+    // ...and a threshold for one needs one in the manifest.
+    let mut cmd = rin(dir.path());
+    cmd.arg("extract")
+        .arg("-m")
+        .arg(model(Fixture::Pos))
+        .args(["--continuation", "0.5"]);
+    assert_fails_with(
+        &run(&mut cmd, text.as_bytes()),
+        &["reading plan", "no learned continuation"],
+    );
+    // A usable one is read: joining every sentence or none changes nothing that parses.
+    set_json(
+        &lines.join("manifest.json"),
+        "reading",
+        serde_json::json!({ "continuation": { "weights": {}, "bias": 3.0, "threshold": 0.5 } }),
+    );
+    assert_eq!(sentences(&lines, &[]), english);
+    assert_eq!(sentences(&lines, &["--continuation", "pronouns"]), english);
 }
 
 /// Windowed extraction is the union of the model run directly on each window: every window's
