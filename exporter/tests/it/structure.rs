@@ -359,7 +359,7 @@ fn int8_graphs_quantize_the_pair_product_and_pass_the_checks() {
         let q = init("relation_head.output.weight_t.quantized");
         assert_eq!(
             q.map(|t| t.data_type()),
-            Some(DataType::Uint8 as i32),
+            Some(DataType::Int8 as i32),
             "{:?}",
             graph
                 .initializer
