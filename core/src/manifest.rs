@@ -55,7 +55,9 @@ pub enum RelationOutput {
 }
 
 /// The numeric precision of an export's large matrix products.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
     /// Every weight and product in float32 (manifests written before the option existed).

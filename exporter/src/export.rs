@@ -17,8 +17,8 @@ use crate::checkpoint::{resolve_dir, Checkpoint};
 use crate::error::{Error, Result};
 use crate::external::WeightFile;
 use crate::manifest::{
-    self, FileEntry, Manifest, ManifestFile, SourceInfo, IR_VERSION, MANIFEST_FILE,
-    OPSET, WEIGHTS_FILE,
+    self, FileEntry, Manifest, ManifestFile, SourceInfo, IR_VERSION, MANIFEST_FILE, OPSET,
+    WEIGHTS_FILE,
 };
 use crate::pb::{ModelProto, OperatorSetIdProto, StringStringEntryProto};
 use crate::quantize;

@@ -3,9 +3,9 @@
 //! facts, less the file list, in each graph, so that a `.onnx` file alone describes itself.
 
 pub use rin_core::manifest::{
-    graph_file, graph_file_at, Dim, FileEntry, GraphEntry, Manifest, ManifestFile, OnnxInfo, RelationOutput,
-    SourceInfo, TensorSpec, TokenizerInfo, FORMAT, FORMAT_VERSION, IR_VERSION, LOWERCASE_LOOKUP,
-    MANIFEST_FILE, OPSET, WEIGHTS_FILE,
+    graph_file, graph_file_at, Dim, FileEntry, GraphEntry, Manifest, ManifestFile, OnnxInfo,
+    RelationOutput, SourceInfo, TensorSpec, TokenizerInfo, FORMAT, FORMAT_VERSION, IR_VERSION,
+    LOWERCASE_LOOKUP, MANIFEST_FILE, OPSET, WEIGHTS_FILE,
 };
 pub use rin_core::manifest::{Precision, PrecisionGate};
 use rin_core::onnx_names as names;

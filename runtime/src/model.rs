@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use rin_core::format::FormatError;
 use rin_core::manifest::{
-    ManifestFile, ManifestHeader, Precision, RelationOutput, TensorSpec, FORMAT_VERSION, LOWERCASE_LOOKUP,
-    MANIFEST_FILE,
+    ManifestFile, ManifestHeader, Precision, RelationOutput, TensorSpec, FORMAT_VERSION,
+    LOWERCASE_LOOKUP, MANIFEST_FILE,
 };
 use rin_core::onnx_names;
 use rin_core::{MatchMode, RelationSet, Vocab};

@@ -11,11 +11,11 @@ use crate::util::{
 };
 
 /// The largest differences allowed between int8 and fp32 probabilities of valid tokens on 48
-/// WebNLG dev sentences (batches of 16). Measured: entity 0.0035, relation 0.074 at worst (a cell
-/// near 0.5, where the sigmoid is steepest), mean 2e-7, 30 of 5.15 million relation cells off by
-/// more than 0.01, no cell across 0.5.
-const ENTITY_BOUND: f32 = 0.01;
-const RELATION_BOUND: f32 = 0.1;
+/// WebNLG dev sentences (batches of 16). Measured with 7-bit weights: entity 0.0080, relation
+/// 0.134 at worst (a cell near 0.5, where the sigmoid is steepest), 34 of 5.15 million relation
+/// cells off by more than 0.01, 2 across 0.5 (8-bit weights: 0.0035, 0.074, 30, none).
+const ENTITY_BOUND: f32 = 0.02;
+const RELATION_BOUND: f32 = 0.2;
 /// The largest share of relation cells off by more than 0.01.
 const FAR_CELLS: f64 = 1e-4;
 
@@ -247,12 +247,18 @@ fn one_folder_serves_both_precisions_and_int8_equals_the_int8_only_folder() {
         String::from_utf8(output.stdout).unwrap()
     };
     let int8_only = triples(&int8, None);
-    assert!(int8_only.matches("\"relation\"").count() > 50, "{int8_only}");
+    assert!(
+        int8_only.matches("\"relation\"").count() > 50,
+        "{int8_only}"
+    );
     assert_eq!(triples(&both, Some("int8")), int8_only);
     assert_eq!(triples(&int8, Some("int8")), int8_only);
     let fp32 = triples(&both, None);
     assert_eq!(triples(&both, Some("fp32")), fp32);
-    assert_ne!(fp32, int8_only, "60 sentences where int8 changes no score at all");
+    assert_ne!(
+        fp32, int8_only,
+        "60 sentences where int8 changes no score at all"
+    );
 
     // The int8-only folder as the previous exporter wrote it.
     let old = dir.path().join("old-int8");

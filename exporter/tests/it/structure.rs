@@ -409,7 +409,12 @@ fn one_folder_holds_fp32_and_int8_graphs() {
             (2, "model_k2_int8.onnx", Some(Precision::Int8)),
         ]
     );
-    let files: Vec<&str> = report.manifest.files.iter().map(|f| f.path.as_str()).collect();
+    let files: Vec<&str> = report
+        .manifest
+        .files
+        .iter()
+        .map(|f| f.path.as_str())
+        .collect();
     assert_eq!(
         files,
         vec![
