@@ -285,7 +285,7 @@ pub fn run(
     };
     let mut rows = Vec::new();
     let cases = plan.cases(model.trained_k(), model.default_precision());
-    let mut loaded: Option<((BenchDevice, Option<usize>, usize, Precision), Loaded)> = None;
+    let mut loaded: Option<(SessionKey, Loaded)> = None;
     for case in cases {
         progress(&case);
         let key = (case.device, case.threads, case.k, case.precision);
@@ -329,6 +329,9 @@ pub fn run(
     }
     Ok(rows)
 }
+
+/// What one loaded pipeline serves: device, threads, K and precision.
+type SessionKey = (BenchDevice, Option<usize>, usize, Precision);
 
 /// The sessions one (device, threads, K) needs: the graph alone and the whole pipeline.
 /// The pipeline of one (device, threads, K); graph mode times its session alone.
