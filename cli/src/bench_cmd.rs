@@ -40,7 +40,9 @@ pub fn bench(args: BenchArgs) -> Result<ExitCode> {
         plugin_dir: args.plugin_dir.clone(),
     };
     let trained_k = target.model.trained_k();
-    let total = plan.cases(trained_k).len();
+    let total = plan
+        .cases(trained_k, target.model.default_precision())
+        .len();
     let bar = progress_bar(
         total as u64,
         "{bar:40} {pos}/{len} {msg} {elapsed} ETA {eta}",
@@ -136,6 +138,7 @@ fn plan(args: &BenchArgs) -> Result<Plan> {
         devices,
         threads: args.threads.iter().map(|&t| (t > 0).then_some(t)).collect(),
         ks,
+        precisions: args.precision.iter().map(|&p| p.into()).collect(),
         batches: args.batch.clone(),
         lengths: args.tokens.clone(),
         budget,

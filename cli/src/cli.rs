@@ -69,6 +69,11 @@ pub struct ModelArgs {
     #[arg(long)]
     pub k: Option<usize>,
 
+    /// The precision of the graph to run, in a folder exported with several (`rin export
+    /// --precision fp32,int8`). Default: fp32 when the folder has it, else its only precision.
+    #[arg(long, value_enum)]
+    pub precision: Option<PrecisionArg>,
+
     /// Execution provider. `auto` uses CUDA when the CUDA build of ONNX Runtime
     /// (RIN_ORT_CUDA_DYLIB) is there, else the CPU with a warning.
     #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
@@ -234,6 +239,11 @@ pub struct BenchArgs {
     /// Graphs to time: `2`, `0..=3`, `1,3`; repeatable. Default: the trained K.
     #[arg(long = "k", value_name = "K")]
     pub k: Vec<String>,
+
+    /// Graph precisions to time: `fp32`, `int8`, `fp32,int8`. Default: fp32 when the folder has
+    /// it, else its only precision.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub precision: Vec<PrecisionArg>,
 
     /// Batch sizes (sentences per call).
     #[arg(long, value_delimiter = ',', default_values_t = [1usize, 8, 32])]
@@ -474,11 +484,12 @@ pub struct ExportArgs {
     #[command(flatten)]
     pub reading: ReadingArgs,
 
-    /// Precision of the graphs: `fp32`, or `int8` (the relation head's pair-by-pair product in
-    /// int8, dynamically quantized). An int8 export is scored against fp32 on the dev set first
-    /// and refused when it loses more than --max-f1-drop.
-    #[arg(long, value_enum, default_value_t = PrecisionArg::Fp32)]
-    pub precision: PrecisionArg,
+    /// Precisions of the graphs: `fp32`, `int8` (the relation head's pair-by-pair product in
+    /// int8, dynamically quantized), or both (`fp32,int8`: one folder, one weights file, fp32 run
+    /// by default, `--precision int8` at run time selects the other). int8 graphs are scored
+    /// against fp32 on the dev set first and refused when they lose more than --max-f1-drop.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "fp32")]
+    pub precision: Vec<PrecisionArg>,
 
     /// int8: the data set the gate scores (its `dev` split), instead of the checkpoint's data
     /// folder.
@@ -528,13 +539,22 @@ pub enum OutputsArg {
     Sparse,
 }
 
-/// `rin export --precision`.
+/// `--precision` (export, and the graph to run).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PrecisionArg {
     /// float32 throughout.
     Fp32,
     /// The relation head's pair-by-pair product in int8.
     Int8,
+}
+
+impl From<PrecisionArg> for rin_core::manifest::Precision {
+    fn from(arg: PrecisionArg) -> Self {
+        match arg {
+            PrecisionArg::Fp32 => rin_core::manifest::Precision::Fp32,
+            PrecisionArg::Int8 => rin_core::manifest::Precision::Int8,
+        }
+    }
 }
 
 /// `rin export --format`.

@@ -14,7 +14,7 @@ use rin_runtime::{plugin, Extractor, Model, Plugins, Predictor};
 
 use crate::cli::{
     EvalArgs, ExportArgs, ExportFormat, ExtractArgs, FormatArg, InfoArgs, InstanceArg, OutputArg,
-    OutputsArg, PluginsListArgs, PrecisionArg,
+    OutputsArg, PluginsListArgs,
 };
 use crate::model_options::{ks_of, model_dir, pipeline_config, progress_bar, verify};
 
@@ -238,10 +238,22 @@ pub fn info(args: InfoArgs) -> Result<ExitCode> {
         "format     {} version {} ({})",
         m.format, m.format_version, m.producer
     )?;
+    let several = m.precisions().len() > 1;
     let ks: Vec<String> = m
         .graphs
         .iter()
-        .map(|g| format!("{}{}", g.k, if g.trained { "" } else { " (untrained)" }))
+        .map(|g| {
+            format!(
+                "{}{}{}",
+                g.k,
+                if several {
+                    format!(" {}", m.precision_of(g))
+                } else {
+                    String::new()
+                },
+                if g.trained { "" } else { " (untrained)" }
+            )
+        })
         .collect();
     writeln!(
         out,
@@ -293,11 +305,22 @@ pub fn info(args: InfoArgs) -> Result<ExitCode> {
     if let Some(f1) = m.dev_f1 {
         writeln!(out, "dev F1     {:.4}", f1)?;
     }
+    let precisions = m
+        .precisions()
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let precisions = if several {
+        format!("{precisions} (default {})", m.default_precision())
+    } else {
+        precisions
+    };
     match &m.precision_gate {
         Some(g) => writeln!(
             out,
             "precision  {}; dev triple F1 at export (K = {}): fp32 {:.2}, int8 {:.2} ({:+.2} points; a loss of {} allowed) on {}",
-            m.precision,
+            precisions,
             g.k,
             g.fp32_f1 * 100.0,
             g.int8_f1 * 100.0,
@@ -305,7 +328,7 @@ pub fn info(args: InfoArgs) -> Result<ExitCode> {
             g.max_f1_drop,
             g.data
         )?,
-        None => writeln!(out, "precision  {}", m.precision)?,
+        None => writeln!(out, "precision  {precisions}")?,
     }
     writeln!(
         out,
@@ -390,13 +413,15 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
             OutputsArg::Sparse => RelationOutput::Sparse,
         },
         reading: args.reading.overrides().over(&Default::default()),
-        precision: Precision::Fp32,
+        precisions: rin_exporter::export::select_precisions(
+            &args.precision.iter().map(|&p| p.into()).collect::<Vec<_>>(),
+        ),
     };
-    if args.precision == PrecisionArg::Int8 {
+    if options.precisions.contains(&Precision::Int8) {
         if args.format == ExportFormat::Triton {
             anyhow::bail!("--precision int8 is for rin's own export folders; Triton repositories are exported fp32");
         }
-        return export_int8(&args, options);
+        return export_gated(&args, options);
     }
     if args.format == ExportFormat::Triton {
         if args.outputs == OutputsArg::Sparse {
@@ -442,10 +467,11 @@ impl Drop for Staging {
     }
 }
 
-/// `rin export --precision int8`: exports fp32 and int8 into hidden staging folders next to
-/// `--out`, scores both on the dev set, and renames the int8 folder into place only when it loses
-/// at most `--max-f1-drop` F1 points; otherwise nothing is left behind.
-fn export_int8(args: &ExportArgs, options: rin_exporter::ExportOptions) -> Result<ExitCode> {
+/// `rin export --precision int8` (or `fp32,int8`): exports into a hidden staging folder next to
+/// `--out` (and fp32 alone into another when fp32 was not asked for: the gate's reference),
+/// scores fp32 and int8 on the dev set, and renames the staging folder into place only when int8
+/// loses at most `--max-f1-drop` F1 points; otherwise nothing is left behind.
+fn export_gated(args: &ExportArgs, options: rin_exporter::ExportOptions) -> Result<ExitCode> {
     use rin_core::manifest::{ManifestFile, PrecisionGate, MANIFEST_FILE};
 
     let out = &args.out;
@@ -470,29 +496,38 @@ fn export_int8(args: &ExportArgs, options: rin_exporter::ExportOptions) -> Resul
     std::fs::create_dir_all(&parent)
         .with_context(|| format!("cannot create {}", parent.display()))?;
     let pid = std::process::id();
-    let int8_dir = parent.join(format!(".{name}.int8-{pid}"));
-    let fp32_dir = parent.join(format!(".{name}.fp32-{pid}"));
-    let staging = Staging(vec![int8_dir.clone(), fp32_dir.clone()]);
+    let staged_dir = parent.join(format!(".{name}.export-{pid}"));
+    let reference_dir = (!options.precisions.contains(&Precision::Fp32))
+        .then(|| parent.join(format!(".{name}.fp32-{pid}")));
+    let staging = Staging(
+        std::iter::once(staged_dir.clone())
+            .chain(reference_dir.clone())
+            .collect(),
+    );
 
-    let fp32_options = rin_exporter::ExportOptions {
-        precision: Precision::Fp32,
-        ..options.clone()
+    let mut report = rin_exporter::export(&args.checkpoint, &staged_dir, &options)?;
+    let fp32_dir = match &reference_dir {
+        Some(dir) => {
+            let fp32_options = rin_exporter::ExportOptions {
+                precisions: vec![Precision::Fp32],
+                ..options.clone()
+            };
+            rin_exporter::export(&args.checkpoint, dir, &fp32_options)?;
+            dir
+        }
+        None => &staged_dir,
     };
-    let int8_options = rin_exporter::ExportOptions {
-        precision: Precision::Int8,
-        ..options
-    };
-    let fp32 = rin_exporter::export(&args.checkpoint, &fp32_dir, &fp32_options)?;
-    let mut report = rin_exporter::export(&args.checkpoint, &int8_dir, &int8_options)?;
 
     let data = args
         .gate_data
         .clone()
-        .unwrap_or_else(|| fp32.manifest.manifest.data.dir.clone());
+        .unwrap_or_else(|| report.manifest.manifest.data.dir.clone());
     let path = data_file(&data, "dev")
         .context("the int8 gate scores the dev split (pass --gate-data DIR)")?;
-    let (k, fp32_f1) = dev_f1(&fp32_dir, &path).context("scoring the fp32 export")?;
-    let (_, int8_f1) = dev_f1(&int8_dir, &path).context("scoring the int8 export")?;
+    let (k, fp32_f1) =
+        dev_f1(fp32_dir, Precision::Fp32, &path).context("scoring the fp32 graphs")?;
+    let (_, int8_f1) =
+        dev_f1(&staged_dir, Precision::Int8, &path).context("scoring the int8 graphs")?;
     let gate = PrecisionGate {
         data: path.display().to_string(),
         k,
@@ -522,15 +557,15 @@ fn export_int8(args: &ExportArgs, options: rin_exporter::ExportOptions) -> Resul
     report.manifest.manifest.precision_gate = Some(gate);
     let manifest: &ManifestFile = &report.manifest;
     std::fs::write(
-        int8_dir.join(MANIFEST_FILE),
+        staged_dir.join(MANIFEST_FILE),
         serde_json::to_vec_pretty(manifest)?,
     )
-    .with_context(|| format!("cannot write {}", int8_dir.join(MANIFEST_FILE).display()))?;
+    .with_context(|| format!("cannot write {}", staged_dir.join(MANIFEST_FILE).display()))?;
     if out.exists() {
         std::fs::remove_dir(out).with_context(|| format!("cannot replace {}", out.display()))?;
     }
-    std::fs::rename(&int8_dir, out)
-        .with_context(|| format!("cannot move the int8 export to {}", out.display()))?;
+    std::fs::rename(&staged_dir, out)
+        .with_context(|| format!("cannot move the export to {}", out.display()))?;
     drop(staging);
     report.out_dir = out.clone();
     print_export(&report)?;
@@ -544,9 +579,12 @@ fn export_int8(args: &ExportArgs, options: rin_exporter::ExportOptions) -> Resul
     Ok(ExitCode::SUCCESS)
 }
 
-/// The trained K and the triple F1 of the export in `dir` on the data file `path`.
-fn dev_f1(dir: &Path, path: &Path) -> Result<(usize, f64)> {
-    let config = rin_runtime::pipeline::PipelineConfig::default();
+/// The trained K and the triple F1 of the `precision` graphs in `dir` on the data file `path`.
+fn dev_f1(dir: &Path, precision: Precision, path: &Path) -> Result<(usize, f64)> {
+    let config = rin_runtime::pipeline::PipelineConfig {
+        precision: Some(precision),
+        ..Default::default()
+    };
     let model = Model::open(dir)?;
     let predictor = Predictor::load(model, &config)?;
     let format = DataFormat::detect(path)?;

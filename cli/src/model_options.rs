@@ -47,6 +47,7 @@ pub fn verify(args: &ModelArgs) -> Verify {
 pub fn pipeline_config(args: &ModelArgs, tokenizer: Option<String>) -> PipelineConfig {
     PipelineConfig {
         k: args.k,
+        precision: args.precision.map(Into::into),
         ort: OrtConfig {
             library: args.ort_dylib.clone(),
             device: match args.device {

@@ -28,9 +28,18 @@ pub const IR_VERSION: i64 = 8;
 /// `word_lookup`: look up the lower-cased token.
 pub const LOWERCASE_LOOKUP: &str = "lowercase";
 
-/// The file name of the graph for `k` interaction layers.
+/// The file name of the fp32 graph for `k` interaction layers.
 pub fn graph_file(k: usize) -> String {
     format!("model_k{k}.onnx")
+}
+
+/// The file name of the graph for `k` at `precision`: [`graph_file`] for fp32, a suffix
+/// (`model_k3_int8.onnx`) for the others, so that one folder holds every precision.
+pub fn graph_file_at(k: usize, precision: Precision) -> String {
+    match precision {
+        Precision::Fp32 => graph_file(k),
+        other => format!("model_k{k}_{other}.onnx"),
+    }
 }
 
 /// How a graph returns relation probabilities.
@@ -46,7 +55,9 @@ pub enum RelationOutput {
 }
 
 /// The numeric precision of an export's large matrix products.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
     /// Every weight and product in float32 (manifests written before the option existed).
@@ -64,6 +75,16 @@ impl std::fmt::Display for Precision {
             Precision::Fp32 => "fp32",
             Precision::Int8 => "int8",
         })
+    }
+}
+
+impl Precision {
+    /// Every precision, in the order a folder lists its graphs (fp32, the default, first).
+    pub const ALL: [Precision; 2] = [Precision::Fp32, Precision::Int8];
+
+    /// The precision named `name` (`fp32`, `int8`).
+    pub fn parse(name: &str) -> Option<Precision> {
+        Self::ALL.into_iter().find(|p| p.to_string() == name)
     }
 }
 
@@ -156,6 +177,10 @@ pub struct GraphEntry {
     /// Whether the outputs at this K are what training optimised: K equals the trained K, or the
     /// model was trained with deep supervision and K is at most the trained K.
     pub trained: bool,
+    /// The graph's precision; absent in manifests written before one folder could hold several
+    /// precisions, whose graphs all have the manifest's `precision` ([`Manifest::precision_of`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<Precision>,
 }
 
 /// One file of the export with its checksum.
@@ -268,12 +293,41 @@ pub struct Manifest {
     /// How documents are read with this model (the defaults in manifests written before).
     #[serde(default)]
     pub reading: crate::reading::ReadingPlan,
-    /// The precision of the graphs' large products (`fp32` in manifests written before).
+    /// The precision run when none is asked for: fp32 when the folder has fp32 graphs. In
+    /// manifests whose graphs name no precision, every graph's (`fp32` in manifests written
+    /// before the option existed).
     #[serde(default)]
     pub precision: Precision,
-    /// For an int8 export: the dev F1 of fp32 and int8 graphs measured at export.
+    /// For an export with int8 graphs: the dev F1 of fp32 and int8 graphs measured at export
+    /// (the int8 variant's gate; fp32 is the reference and has none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precision_gate: Option<PrecisionGate>,
+}
+
+impl Manifest {
+    /// The precision of `graph`: its own, else the manifest's (older manifests).
+    pub fn precision_of(&self, graph: &GraphEntry) -> Precision {
+        graph.precision.unwrap_or(self.precision)
+    }
+
+    /// The precisions of the graphs, each once, fp32 first.
+    pub fn precisions(&self) -> Vec<Precision> {
+        let mut found: Vec<Precision> = self.graphs.iter().map(|g| self.precision_of(g)).collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    /// The precision run when none is asked for: fp32 when there are fp32 graphs, else the
+    /// first there is.
+    pub fn default_precision(&self) -> Precision {
+        let found = self.precisions();
+        if found.contains(&Precision::Fp32) {
+            Precision::Fp32
+        } else {
+            found.first().copied().unwrap_or(self.precision)
+        }
+    }
 }
 
 /// `manifest.json`: the manifest and the export's files.

@@ -17,8 +17,8 @@ use crate::checkpoint::{resolve_dir, Checkpoint};
 use crate::error::{Error, Result};
 use crate::external::WeightFile;
 use crate::manifest::{
-    self, graph_file, FileEntry, Manifest, ManifestFile, SourceInfo, IR_VERSION, MANIFEST_FILE,
-    OPSET, WEIGHTS_FILE,
+    self, FileEntry, Manifest, ManifestFile, SourceInfo, IR_VERSION, MANIFEST_FILE, OPSET,
+    WEIGHTS_FILE,
 };
 use crate::pb::{ModelProto, OperatorSetIdProto, StringStringEntryProto};
 use crate::quantize;
@@ -41,8 +41,10 @@ pub struct ExportOptions {
     pub relation_output: RelationOutput,
     /// How documents are read with the model (`manifest.json`'s `reading`).
     pub reading: ReadingPlan,
-    /// fp32, or the relation head's pair-by-pair product in int8 (`manifest.json`'s `precision`).
-    pub precision: Precision,
+    /// The precisions to write, one graph per K each (fp32, and/or the relation head's
+    /// pair-by-pair product in int8), sharing one weights file; the first listed after sorting
+    /// (fp32 when present) is the folder's default. Empty means fp32.
+    pub precisions: Vec<Precision>,
 }
 
 impl Default for ExportOptions {
@@ -52,7 +54,7 @@ impl Default for ExportOptions {
             which: "best".into(),
             relation_output: RelationOutput::Dense,
             reading: ReadingPlan::default(),
-            precision: Precision::Fp32,
+            precisions: vec![Precision::Fp32],
         }
     }
 }
@@ -132,25 +134,26 @@ pub fn export_checkpoint_with(
         source,
     })?;
 
-    let weights = weight_file(ckpt.onnx_weights(), options.precision);
+    let precisions = select_precisions(&options.precisions);
+    let weights = weight_file(ckpt.onnx_weights(), &precisions);
     let source = SourceInfo {
         checkpoint: ckpt.dir.display().to_string(),
         epoch: ckpt.meta.epoch,
         weights_sha256: ckpt.weights_sha256.clone(),
     };
     let mut manifest = manifest::with_relation_output(
-        manifest::manifest_of(&ckpt.meta, ks, source),
+        manifest::manifest_at(&ckpt.meta, ks, &precisions, source),
         options.relation_output,
     );
     manifest.reading = options.reading.clone();
-    manifest.precision = options.precision;
 
     let mut files = vec![write_atomic(out_dir, WEIGHTS_FILE, weights.bytes())?];
     let weights_sha256 = files[0].sha256.clone();
-    for &k in ks {
-        let model = model_proto(&manifest, &weights, k, &weights_sha256)?;
-        let file = write_atomic(out_dir, &graph_file(k), &model.encode_to_vec())?;
-        tracing::debug!(k, file = %file.path, bytes = file.bytes, "wrote graph");
+    for graph in &manifest.graphs {
+        let precision = manifest.precision_of(graph);
+        let model = model_proto(&manifest, &weights, graph.k, precision, &weights_sha256)?;
+        let file = write_atomic(out_dir, &graph.file, &model.encode_to_vec())?;
+        tracing::debug!(k = graph.k, %precision, file = %file.path, bytes = file.bytes, "wrote graph");
         files.push(file);
     }
     let manifest_file = ManifestFile { manifest, files };
@@ -166,36 +169,50 @@ pub fn export_checkpoint_with(
     })
 }
 
-/// The shared weight file at `precision`: for int8, `W_r^T` is replaced by its 8-bit values and
-/// per-column scales ([`crate::quantize`]); every other weight stays float32.
-pub fn weight_file(mut weights: OnnxWeights, precision: Precision) -> WeightFile {
-    match precision {
-        Precision::Fp32 => WeightFile::layout(WEIGHTS_FILE, &weights),
-        Precision::Int8 => {
-            let mut int8 = BTreeMap::new();
-            for name in QUANTIZED_WEIGHTS {
-                let w = weights
-                    .remove(name)
-                    .unwrap_or_else(|| panic!("weight {name} is not among the ONNX weights"));
-                let q = quantize::quantize_columns(&w);
-                int8.insert(quantize::values_name(name), q.values);
-                weights.insert(quantize::scales_name(name), q.scales);
+/// `requested` sorted and deduplicated (fp32 first), or fp32 alone when empty.
+pub fn select_precisions(requested: &[Precision]) -> Vec<Precision> {
+    let mut precisions = if requested.is_empty() {
+        vec![Precision::Fp32]
+    } else {
+        requested.to_vec()
+    };
+    precisions.sort_unstable();
+    precisions.dedup();
+    precisions
+}
+
+/// The weight file shared by the graphs of `precisions`: with int8, `W_r^T`'s 8-bit values and
+/// per-column scales ([`crate::quantize`]) are added, and its float32 values kept only when an
+/// fp32 graph reads them; every other weight is float32, read by every graph.
+pub fn weight_file(mut weights: OnnxWeights, precisions: &[Precision]) -> WeightFile {
+    let mut int8 = BTreeMap::new();
+    if precisions.contains(&Precision::Int8) {
+        for name in QUANTIZED_WEIGHTS {
+            let w = weights
+                .get(name)
+                .unwrap_or_else(|| panic!("weight {name} is not among the ONNX weights"));
+            let q = quantize::quantize_columns(w);
+            int8.insert(quantize::values_name(name), q.values);
+            weights.insert(quantize::scales_name(name), q.scales);
+            if !precisions.contains(&Precision::Fp32) {
+                weights.remove(name);
             }
-            WeightFile::layout_with_int8(WEIGHTS_FILE, &weights, &int8)
         }
     }
+    WeightFile::layout_with_int8(WEIGHTS_FILE, &weights, &int8)
 }
 
 /// The weights an int8 export stores in 8 bits: the relation head's output map, whose product
 /// runs over every (subject, object) pair.
 pub const QUANTIZED_WEIGHTS: [&str; 1] = [crate::weights::names::RELATION_OUTPUT_T];
 
-/// The `ModelProto` for `k`: the checked graph, opset and IR version, and the manifest's facts as
-/// `metadata_props`.
+/// The `ModelProto` for `k` at `precision`: the checked graph, opset and IR version, and the
+/// manifest's facts as `metadata_props`.
 pub fn model_proto(
     manifest: &Manifest,
     weights: &WeightFile,
     k: usize,
+    precision: Precision,
     weights_sha256: &str,
 ) -> Result<ModelProto> {
     let graph = rin_graph::build_precision(
@@ -203,10 +220,10 @@ pub fn model_proto(
         k,
         weights,
         manifest.relation_output,
-        manifest.precision,
+        precision,
     );
     check_graph(&graph).map_err(|problem| Error::MalformedGraph { k, problem })?;
-    let metadata_props = manifest::metadata_props(manifest, k, weights_sha256)
+    let metadata_props = manifest::metadata_props(manifest, k, precision, weights_sha256)
         .into_iter()
         .map(|(key, value)| StringStringEntryProto {
             key: Some(key),

@@ -13,13 +13,13 @@ use std::collections::BTreeMap;
 use crate::pb::{tensor_proto, StringStringEntryProto, TensorProto};
 use crate::weights::OnnxWeights;
 
-/// A row-major uint8 tensor (quantized weights, see [`crate::quantize`]).
+/// A row-major int8 tensor (quantized weights, see [`crate::quantize`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Uint8Tensor {
+pub struct Int8Tensor {
     /// The shape.
     pub dims: Vec<usize>,
     /// `dims.iter().product()` values, row-major.
-    pub data: Vec<u8>,
+    pub data: Vec<i8>,
 }
 
 /// Alignment of every tensor's offset in the file.
@@ -51,7 +51,7 @@ impl WeightFile {
         Self::layout_with_int8(location, weights, &BTreeMap::new())
     }
 
-    /// [`WeightFile::layout`] plus uint8 tensors (`bytes`, by name), stored one byte per value
+    /// [`WeightFile::layout`] plus int8 tensors (`bytes8`, by name), stored one byte per value
     /// after the float32 ones.
     ///
     /// # Panics
@@ -59,7 +59,7 @@ impl WeightFile {
     pub fn layout_with_int8(
         location: impl Into<String>,
         weights: &OnnxWeights,
-        bytes8: &BTreeMap<String, Uint8Tensor>,
+        bytes8: &BTreeMap<String, Int8Tensor>,
     ) -> Self {
         let mut bytes = Vec::new();
         let mut entries = BTreeMap::new();
@@ -67,16 +67,16 @@ impl WeightFile {
             let raw: Vec<u8> = tensor.data.iter().flat_map(|v| v.to_le_bytes()).collect();
             (name, tensor_proto::DataType::Float, &tensor.dims, raw)
         });
-        let uint8 = bytes8.iter().map(|(name, tensor)| {
-            let raw = tensor.data.clone();
+        let int8 = bytes8.iter().map(|(name, tensor)| {
+            let raw: Vec<u8> = tensor.data.iter().map(|&v| v as u8).collect();
             (
                 name.as_str(),
-                tensor_proto::DataType::Uint8,
+                tensor_proto::DataType::Int8,
                 &tensor.dims,
                 raw,
             )
         });
-        for (name, elem, dims, raw) in float.chain(uint8) {
+        for (name, elem, dims, raw) in float.chain(int8) {
             let length = raw.len();
             let align = if length >= PAGE_THRESHOLD {
                 PAGE_ALIGN

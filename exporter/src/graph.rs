@@ -191,9 +191,14 @@ impl<'w> GraphBuilder<'w> {
         self.constant(label, DataType::Float, dims, raw)
     }
 
-    /// An inline uint8 constant called `const/{label}`.
-    pub fn const_u8(&mut self, label: &str, dims: &[i64], values: &[u8]) -> String {
-        self.constant(label, DataType::Uint8, dims, values.to_vec())
+    /// An inline int8 constant called `const/{label}`.
+    pub fn const_i8(&mut self, label: &str, dims: &[i64], values: &[i8]) -> String {
+        self.constant(
+            label,
+            DataType::Int8,
+            dims,
+            values.iter().map(|&v| v as u8).collect(),
+        )
     }
 
     fn constant(&mut self, label: &str, elem: DataType, dims: &[i64], raw: Vec<u8>) -> String {

@@ -3,9 +3,9 @@
 //! facts, less the file list, in each graph, so that a `.onnx` file alone describes itself.
 
 pub use rin_core::manifest::{
-    graph_file, Dim, FileEntry, GraphEntry, Manifest, ManifestFile, OnnxInfo, RelationOutput,
-    SourceInfo, TensorSpec, TokenizerInfo, FORMAT, FORMAT_VERSION, IR_VERSION, LOWERCASE_LOOKUP,
-    MANIFEST_FILE, OPSET, WEIGHTS_FILE,
+    graph_file, graph_file_at, Dim, FileEntry, GraphEntry, Manifest, ManifestFile, OnnxInfo,
+    RelationOutput, SourceInfo, TensorSpec, TokenizerInfo, FORMAT, FORMAT_VERSION, IR_VERSION,
+    LOWERCASE_LOOKUP, MANIFEST_FILE, OPSET, WEIGHTS_FILE,
 };
 pub use rin_core::manifest::{Precision, PrecisionGate};
 use rin_core::onnx_names as names;
@@ -13,16 +13,30 @@ use rin_core::onnx_names as names;
 use crate::checkpoint::{CheckpointMeta, ModelConfig};
 
 /// The manifest of exporting `meta` for `ks` (ascending, deduplicated), with dense relation
-/// outputs.
+/// outputs, fp32 graphs.
 pub fn manifest_of(meta: &CheckpointMeta, ks: &[usize], source: SourceInfo) -> Manifest {
+    manifest_at(meta, ks, &[Precision::Fp32], source)
+}
+
+/// [`manifest_of`] with one graph per K and precision in `precisions` (ascending, deduplicated,
+/// not empty), listed by precision then K; the first precision is the default.
+pub fn manifest_at(
+    meta: &CheckpointMeta,
+    ks: &[usize],
+    precisions: &[Precision],
+    source: SourceInfo,
+) -> Manifest {
     let trained_k = meta.model.k;
     let deep = meta.train.deep_supervision;
-    let graphs = ks
+    let graphs = precisions
         .iter()
-        .map(|&k| GraphEntry {
-            k,
-            file: graph_file(k),
-            trained: k == trained_k || (deep && k <= trained_k),
+        .flat_map(|&precision| {
+            ks.iter().map(move |&k| GraphEntry {
+                k,
+                file: graph_file_at(k, precision),
+                trained: k == trained_k || (deep && k <= trained_k),
+                precision: Some(precision),
+            })
         })
         .collect();
     // Checkpoints name no tokenizer: the training data came tokenized.
@@ -57,7 +71,7 @@ pub fn manifest_of(meta: &CheckpointMeta, ks: &[usize], source: SourceInfo) -> M
         data: meta.data.clone(),
         source,
         reading: Default::default(),
-        precision: Precision::Fp32,
+        precision: precisions.first().copied().unwrap_or_default(),
         precision_gate: None,
     }
 }
@@ -69,11 +83,13 @@ pub fn with_relation_output(mut manifest: Manifest, output: RelationOutput) -> M
     manifest
 }
 
-/// `metadata_props` for the graph of `k`: `rin.k`, `rin.weights_sha256`, then one `rin.<field>`
-/// per manifest field (strings as they are, everything else as JSON text).
+/// `metadata_props` for the graph of `k` at `precision`: `rin.k`, `rin.weights_sha256`, then one
+/// `rin.<field>` per manifest field (strings as they are, everything else as JSON text), with
+/// `rin.precision` the graph's own.
 pub fn metadata_props(
     manifest: &Manifest,
     k: usize,
+    precision: Precision,
     weights_sha256: &str,
 ) -> Vec<(String, String)> {
     let mut props = vec![
@@ -83,6 +99,10 @@ pub fn metadata_props(
     let value = serde_json::to_value(manifest).expect("a manifest serialises to JSON");
     if let serde_json::Value::Object(fields) = value {
         for (key, v) in fields {
+            if key == "precision" {
+                props.push((format!("rin.{key}"), precision.to_string()));
+                continue;
+            }
             let text = match v {
                 serde_json::Value::String(s) => s,
                 other => other.to_string(),

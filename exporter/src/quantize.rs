@@ -1,37 +1,38 @@
 //! 8-bit weights for `--precision int8`: symmetric, one scale per output column.
 //!
-//! A weight `W [in, out]` (the `MatMul` layout, `x W`) becomes `q [in, out]` in `-127..=127` and
-//! `scale [out]` float32 with `W[i, j] ~ q[i, j] * scale[j]`. At run time `DynamicQuantizeLinear`
-//! turns the activations `x` into uint8 `x_q` with a scalar scale `s_x` and zero point `z_x`, and
-//! `MatMulInteger` gives `(x_q - z_x) q` exactly in int32; so
+//! A weight `W [in, out]` (the `MatMul` layout, `x W`) becomes int8 `q [in, out]` in
+//! `-WEIGHT_MAX..=WEIGHT_MAX` and `scale [out]` float32 with `W[i, j] ~ q[i, j] * scale[j]`. At run
+//! time `DynamicQuantizeLinear` turns the activations `x` into uint8 `x_q` with a scalar scale
+//! `s_x` and zero point `z_x`, and `MatMulInteger` gives `(x_q - z_x) q` exactly in int32; so
 //! `x W ~ Cast(MatMulInteger(..)) * (s_x * scale)`, the per-column scale broadcasting over the
-//! last axis. A scalar weight zero point is what lets one scale per column come out of the
+//! last axis. A scalar weight zero point (0) is what lets one scale per column come out of the
 //! integer product.
 //!
-//! `q` is stored as uint8 `q + 128` with zero point [`WEIGHT_ZERO_POINT`] (uint8 x uint8): the
-//! integer product is the same as int8 with zero point 0, but x86 CPUs without VNNI multiply
-//! uint8 by int8 with `vpmaddubsw`, whose 16-bit pair sums saturate with full-range int8 weights
-//! (255 * 127 * 2 > 32767, the reason for ONNX Runtime's `reduce_range`); uint8 x uint8 takes a
-//! path without that saturation, so the full 8 bits are kept and a model exported here gives the
-//! same products on every x86 CPU. Measured on 48 WebNLG dev sentences against fp32: largest
-//! relation-probability difference 0.134 with 7-bit weights, 0.074 with 8 bits per column, 0.101
-//! with one 8-bit scale for the whole tensor (which also lost 0.12 and 0.33 dev F1 points on the
-//! shipped models, against none per column).
+//! Signed weights make the product uint8 x int8, the form x86 CPUs multiply fastest (VNNI's
+//! `vpdpbusd`; ONNX Runtime's uint8 x uint8 path widens to 16 bits and took 1.7x as long per
+//! batch-1 call on the shipped model, BENCHMARKS.md). CPUs without VNNI multiply uint8 by int8
+//! with `vpmaddubsw`, whose 16-bit pair sums saturate when `255 * |w| * 2 > 32767`; weights are
+//! therefore kept to 7 bits ([`WEIGHT_MAX`] 63: `255 * 63 * 2 = 32130`), ONNX Runtime's
+//! `reduce_range`, so that a model gives the same products on every x86 CPU.
+//! Measured on 48 WebNLG dev sentences against fp32: largest relation-probability difference
+//! 0.134 with 7-bit weights, 0.074 with 8 bits per column, 0.101 with one 8-bit scale for the
+//! whole tensor (which also lost 0.12 and 0.33 dev F1 points on the shipped models, against none
+//! per column).
 
-use crate::external::Uint8Tensor;
+use crate::external::Int8Tensor;
 use crate::weights::Tensor;
 
-/// The largest weight magnitude after quantization.
-pub const WEIGHT_MAX: i8 = 127;
+/// The largest weight magnitude after quantization (7 bits: no saturation without VNNI).
+pub const WEIGHT_MAX: i8 = 63;
 
-/// The stored weights' zero point: `q` is stored as `q + 128`.
-pub const WEIGHT_ZERO_POINT: u8 = 128;
+/// The weights' zero point (symmetric).
+pub const WEIGHT_ZERO_POINT: i8 = 0;
 
 /// A `[in, out]` weight quantized per output column.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuantizedMatrix {
-    /// `q + 128 [in, out]` ([`WEIGHT_ZERO_POINT`]).
-    pub values: Uint8Tensor,
+    /// `q [in, out]`.
+    pub values: Int8Tensor,
     /// `scale [out]`: `W[i, j] ~ q[i, j] * scale[j]`.
     pub scales: Tensor,
 }
@@ -62,13 +63,10 @@ pub fn quantize_columns(w: &Tensor) -> QuantizedMatrix {
         .data
         .iter()
         .enumerate()
-        .map(|(i, v)| {
-            let q = (v / scales[i % cols]).round().clamp(-max, max) as i16;
-            (q + i16::from(WEIGHT_ZERO_POINT)) as u8
-        })
+        .map(|(i, v)| (v / scales[i % cols]).round().clamp(-max, max) as i8)
         .collect();
     QuantizedMatrix {
-        values: Uint8Tensor {
+        values: Int8Tensor {
             dims: vec![rows, cols],
             data,
         },
@@ -94,13 +92,13 @@ mod tests {
     fn columns_round_trip_within_half_a_step() {
         let w = Tensor::new(vec![3, 2], vec![0.25, -2.0, -1.0, 0.25, 0.126, 1.0]);
         let q = quantize_columns(&w);
-        assert_eq!(q.scales.data, vec![1.0 / 127.0, 2.0 / 127.0]);
-        assert_eq!(q.values.data[0], 128 + 32); // 0.25 * 127 = 31.75
-        assert_eq!(q.values.data[1], 1); // -127
-        assert_eq!(q.values.data[2], 1);
+        let max = f32::from(WEIGHT_MAX);
+        assert_eq!(q.scales.data, vec![1.0 / max, 2.0 / max]);
+        assert_eq!(q.values.data[0], (0.25 * max).round() as i8);
+        assert_eq!(q.values.data[1], -WEIGHT_MAX);
+        assert_eq!(q.values.data[2], -WEIGHT_MAX);
         for (i, v) in w.data.iter().enumerate() {
-            let q_i = f32::from(q.values.data[i]) - f32::from(WEIGHT_ZERO_POINT);
-            let back = q_i * q.scales.data[i % 2];
+            let back = f32::from(q.values.data[i]) * q.scales.data[i % 2];
             assert!((back - v).abs() <= q.scales.data[i % 2] / 2.0 + 1e-7, "{i}");
         }
     }
@@ -109,6 +107,12 @@ mod tests {
     fn a_zero_column_gets_scale_one() {
         let q = quantize_columns(&Tensor::new(vec![2, 2], vec![0.0, 1.0, 0.0, -1.0]));
         assert_eq!(q.scales.data[0], 1.0);
-        assert_eq!(q.values.data, vec![128, 255, 128, 1]);
+        assert_eq!(q.values.data, vec![0, WEIGHT_MAX, 0, -WEIGHT_MAX]);
+    }
+
+    /// No pair of products saturates `vpmaddubsw`'s 16-bit sums.
+    #[test]
+    fn weights_leave_no_room_for_saturation() {
+        assert!(255 * i32::from(WEIGHT_MAX) * 2 <= i32::from(i16::MAX));
     }
 }

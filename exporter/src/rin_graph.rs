@@ -51,9 +51,10 @@ pub fn build_with(
 
 /// [`build_with`] at `precision`. With [`Precision::Int8`] the relation head's pair-by-pair
 /// product (`n x n x d_m x R`, the graph's largest) runs as `DynamicQuantizeLinear` +
-/// `MatMulInteger` on the 8-bit weights of [`crate::quantize`] (which `weights` must hold in place
-/// of the float32 `W_r^T`); its extra channel becomes an addition after the product, since a
-/// 1e30 mask would take the whole activation range of the quantizer.
+/// `MatMulInteger` on the 8-bit weights of [`crate::quantize`] (which `weights` must hold); there
+/// is no extra channel, since a 1e30 mask would take the whole activation range of the quantizer:
+/// the output layer adds `b_r` after the product (ONNX Runtime fuses it into the kernel) and the
+/// pooled layers give padded objects token 0's features ([`ExtraChannel::CopyFirstObject`]).
 pub fn build_precision(
     config: &ModelConfig,
     k: usize,
@@ -104,7 +105,8 @@ pub fn build_precision(
             let (e, r, next_h) = b.scoped(&format!("interaction_{layer}"), |b| {
                 // ybar = max over valid j of sigmoid(scores + b_r) = sigmoid(max_j(scores) + b_r):
                 // the bias and the sigmoid move past the max (both are monotonic), and padded j
-                // already score -1e30 (the mask channel), so the n x n x R work is the max alone.
+                // already score -1e30 (fp32's mask channel) or repeat token 0's scores (int8), so
+                // the n x n x R work is the max alone.
                 let ybar = b.scoped("pool", |b| {
                     let max = b.reduce_max("max_scores", &relation_scores, &[2]);
                     let bias = b.weight(names::RELATION_OUTPUT_BIAS);
@@ -250,8 +252,13 @@ enum ExtraChannel {
     /// fp32: one extra input channel of the product, its value on the object side
     /// `[batch, seq, 1]` (the subject side is 0) and its row of output weights `[1, R]`.
     Channel { object: String, weight_row: String },
-    /// int8: a term added to the scaled product, `[R]` or `[batch, 1, seq, 1]`.
+    /// int8, output layer: a term added to the scaled product (`b_r`, `[R]`).
     Add(String),
+    /// int8, pooled layers: `[batch, seq, 1]` true where j is a token. Padded objects take the
+    /// object-side features of token 0 (every sentence has one), so that their scores repeat
+    /// column 0's and the max over j is exactly the max over valid j, with no `n x n x R` mask
+    /// pass (and no -1e30 for the quantizer to cover).
+    CopyFirstObject(String),
 }
 
 /// The relation head's extra channels, built once per graph.
@@ -288,11 +295,18 @@ impl RelationChannels {
             b.where_("padding", &valid, &zero, &big)
         };
         if precision == Precision::Int8 {
-            // [batch, seq] -> [batch, 1, seq, 1]: broadcast over subjects i and relations.
+            // [batch, seq] -> [batch, seq, 1]: broadcast over the object features.
             let pool = pooled.then(|| {
                 let shape = b.shape("input_shape", word_ids);
-                let mask = padding(b, &shape, -1e30);
-                ExtraChannel::Add(b.unsqueeze("object_mask", &mask, &[1, 3]))
+                let seq_index = b.const_i64("seq_index", &[], &[1]);
+                let step = b.const_i64("step", &[], &[1]);
+                let start = b.const_i64("start", &[], &[0]);
+                let seq = b.gather_axis("seq_len", &shape, &seq_index, 0);
+                let positions = b.range("positions", &start, &seq, &step);
+                let lengths = b.cast("lengths_i64", lengths, DataType::Int64);
+                let lengths = b.unsqueeze("lengths_column", &lengths, &[1]);
+                let valid = b.less("valid", &positions, &lengths);
+                ExtraChannel::CopyFirstObject(b.unsqueeze("valid_objects", &valid, &[2]))
             });
             let bias = b.weight(names::RELATION_OUTPUT_BIAS);
             return RelationChannels {
@@ -370,16 +384,24 @@ fn relation_scores_of(
             let weights = b.concat("output_weights", &[&wr, weight_row], 0);
             b.matmul("scores", &hidden, &weights)
         }
-        (ExtraChannel::Add(term), _) => {
+        (ExtraChannel::Add(_) | ExtraChannel::CopyFirstObject(_), _) => {
             let subject = b.matmul("subject", h, &a);
             let subject = b.unsqueeze("subject_i", &subject, &[2]);
             let object = b.matmul("object", h, &o);
-            let object = b.add("object_plus_bias", &object, &bm);
+            let mut object = b.add("object_plus_bias", &object, &bm);
+            if let ExtraChannel::CopyFirstObject(valid) = extra {
+                let first = b.const_i64("first", &[1], &[0]);
+                let first = b.gather_axis("first_object", &object, &first, 1);
+                object = b.where_("valid_objects", valid, &object, &first);
+            }
             let object = b.unsqueeze("object_j", &object, &[1]);
             let hidden = b.add("pair", &subject, &object);
             let hidden = b.relu("relu", &hidden);
             let product = quantized_matmul(b, "scores", &hidden, names::RELATION_OUTPUT_T);
-            b.add("scores", &product, term)
+            match extra {
+                ExtraChannel::Add(term) => b.add("scores", &product, term),
+                _ => product,
+            }
         }
         (ExtraChannel::Channel { .. }, None) => {
             unreachable!("fp32 channels are built with their subject side")
@@ -388,14 +410,14 @@ fn relation_scores_of(
 }
 
 /// `x W` for weight `name` stored in 8 bits per column ([`crate::quantize`]): `x` quantized at
-/// run time, `Cast(MatMulInteger(x_q, W_q, x_zero_point, 128)) * (x_scale * W_scale)`, the pattern
-/// ONNX Runtime fuses into one kernel (`MatMulIntegerToFloat`).
+/// run time, `Cast(MatMulInteger(x_q, W_q, x_zero_point, 0)) * (x_scale * W_scale)`, the pattern
+/// ONNX Runtime fuses into one kernel (`DynamicQuantizeMatMul`).
 fn quantized_matmul(b: &mut GraphBuilder<'_>, label: &str, x: &str, name: &str) -> String {
     b.scoped(&format!("{label}_int8"), |b| {
         let wq = b.weight(&quantize::values_name(name));
         let ws = b.weight(&quantize::scales_name(name));
         let [xq, xs, xz] = b.dynamic_quantize_linear("x", x);
-        let wz = b.const_u8("weight_zero_point", &[], &[quantize::WEIGHT_ZERO_POINT]);
+        let wz = b.const_i8("weight_zero_point", &[], &[quantize::WEIGHT_ZERO_POINT]);
         let product = b.matmul_integer("product", &xq, &wq, [&xz, &wz]);
         let product = b.cast("product_f32", &product, DataType::Float);
         let scale = b.mul("scale", &xs, &ws);

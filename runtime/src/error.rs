@@ -139,6 +139,14 @@ pub enum Error {
         /// What is wrong.
         detail: String,
     },
+    /// The folder has no graphs in the requested precision.
+    #[error("the model has no {precision} graphs; it has {}", names(available))]
+    UnknownPrecision {
+        /// The precision asked for.
+        precision: rin_core::manifest::Precision,
+        /// The precisions the folder has.
+        available: Vec<rin_core::manifest::Precision>,
+    },
     /// The requested K was not exported.
     #[error("the model has no graph for K = {k}; exported: {available:?}")]
     UnknownK {
@@ -280,4 +288,13 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
+}
+
+/// `fp32, int8`: a list of precisions for an error message.
+fn names(precisions: &[rin_core::manifest::Precision]) -> String {
+    precisions
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use rin_core::format::FormatError;
 use rin_core::manifest::{
-    ManifestFile, ManifestHeader, RelationOutput, TensorSpec, FORMAT_VERSION, LOWERCASE_LOOKUP,
-    MANIFEST_FILE,
+    ManifestFile, ManifestHeader, Precision, RelationOutput, TensorSpec, FORMAT_VERSION,
+    LOWERCASE_LOOKUP, MANIFEST_FILE,
 };
 use rin_core::onnx_names;
 use rin_core::{MatchMode, RelationSet, Vocab};
@@ -188,15 +188,61 @@ impl Model {
         self.manifest.manifest.trained_k
     }
 
-    /// The exported Ks, ascending.
+    /// The exported Ks of the default precision, ascending.
     pub fn ks(&self) -> Vec<usize> {
-        self.manifest.manifest.graphs.iter().map(|g| g.k).collect()
+        self.ks_at(self.default_precision())
     }
 
-    /// The graph for `k` (default: the trained K if it was exported, else the largest exported K),
-    /// checked to exist. Warns when that K's outputs are not what training optimised.
+    /// The exported Ks at `precision`, ascending.
+    pub fn ks_at(&self, precision: Precision) -> Vec<usize> {
+        let m = &self.manifest.manifest;
+        let mut ks: Vec<usize> = m
+            .graphs
+            .iter()
+            .filter(|g| m.precision_of(g) == precision)
+            .map(|g| g.k)
+            .collect();
+        ks.sort_unstable();
+        ks
+    }
+
+    /// The precisions the folder has graphs in, fp32 first.
+    pub fn precisions(&self) -> Vec<Precision> {
+        self.manifest.manifest.precisions()
+    }
+
+    /// The precision run when none is asked for: fp32 when the folder has it.
+    pub fn default_precision(&self) -> Precision {
+        self.manifest.manifest.default_precision()
+    }
+
+    /// The fp32 graph for `k`, or the folder's only precision: [`Model::graph_at`] with the
+    /// default precision.
     pub fn graph(&self, k: Option<usize>) -> Result<(usize, PathBuf)> {
-        let graphs = &self.manifest.manifest.graphs;
+        self.graph_at(k, None).map(|(k, _, path)| (k, path))
+    }
+
+    /// The graph for `k` (default: the trained K if it was exported, else the largest exported K)
+    /// at `precision` (default: [`Model::default_precision`]), checked to exist. Warns when that
+    /// K's outputs are not what training optimised.
+    pub fn graph_at(
+        &self,
+        k: Option<usize>,
+        precision: Option<Precision>,
+    ) -> Result<(usize, Precision, PathBuf)> {
+        let precision = precision.unwrap_or_else(|| self.default_precision());
+        let m = &self.manifest.manifest;
+        if !self.precisions().contains(&precision) {
+            return Err(Error::UnknownPrecision {
+                precision,
+                available: self.precisions(),
+            });
+        }
+        let graphs: Vec<_> = m
+            .graphs
+            .iter()
+            .filter(|g| m.precision_of(g) == precision)
+            .collect();
         let entry = match k {
             Some(k) => graphs.iter().find(|g| g.k == k),
             None => graphs
@@ -207,7 +253,7 @@ impl Model {
         let Some(entry) = entry else {
             return Err(Error::UnknownK {
                 k: k.unwrap_or(self.trained_k()),
-                available: self.ks(),
+                available: self.ks_at(precision),
             });
         };
         if !entry.trained {
@@ -224,7 +270,7 @@ impl Model {
                 path,
             });
         }
-        Ok((entry.k, path))
+        Ok((entry.k, precision, path))
     }
 
     /// The graph's input and output names.

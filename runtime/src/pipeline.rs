@@ -35,6 +35,7 @@ use crate::model::Model;
 use crate::plugin::{self, Plugins};
 use crate::session::{self, ExecutionProvider, ModelSession, OrtConfig};
 use rin_core::continuation::Continuation;
+use rin_core::manifest::Precision;
 use rin_core::reading::{ReadingOverrides, ReadingPlan};
 
 /// The default limit on tokens per sentence.
@@ -63,6 +64,8 @@ pub enum LongSentences {
 pub struct PipelineConfig {
     /// The K to run; `None` is the trained K.
     pub k: Option<usize>,
+    /// The precision of the graph to run; `None` is the folder's default (fp32 when it has it).
+    pub precision: Option<Precision>,
     /// ONNX Runtime: library, device, threads.
     pub ort: OrtConfig,
     /// Sentences per batch.
@@ -139,6 +142,7 @@ impl Default for PipelineConfig {
     fn default() -> Self {
         PipelineConfig {
             k: None,
+            precision: None,
             ort: OrtConfig::default(),
             batch_size: DEFAULT_BATCH_SIZE,
             threshold: None,
@@ -160,6 +164,7 @@ impl Default for PipelineConfig {
 pub struct Predictor {
     model: Model,
     k: usize,
+    precision: Precision,
     session: ModelSession,
     tagger: Option<Tagger>,
     plugins: Plugins,
@@ -185,7 +190,7 @@ impl Predictor {
     /// whose tag set is checked against the model's.
     pub fn load(model: Model, config: &PipelineConfig) -> Result<Predictor> {
         config.validate()?;
-        let (k, graph) = model.graph(config.k)?;
+        let (k, precision, graph) = model.graph_at(config.k, config.precision)?;
         let (runtime, cuda) = session::setup(&config.ort)?;
         let session = ModelSession::load(
             runtime,
@@ -219,6 +224,7 @@ impl Predictor {
         tracing::info!(
             model = %model.dir().display(),
             k,
+            %precision,
             provider = session.provider().name(),
             threshold = %threshold,
             match_mode = ?match_mode,
@@ -228,6 +234,7 @@ impl Predictor {
         Ok(Predictor {
             model,
             k,
+            precision,
             session,
             tagger,
             plugins,
@@ -269,6 +276,11 @@ impl Predictor {
     /// The K being run.
     pub fn k(&self) -> usize {
         self.k
+    }
+
+    /// The precision of the graph in use.
+    pub fn precision(&self) -> Precision {
+        self.precision
     }
 
     /// The relation threshold in use.

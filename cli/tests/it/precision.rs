@@ -11,11 +11,11 @@ use crate::util::{
 };
 
 /// The largest differences allowed between int8 and fp32 probabilities of valid tokens on 48
-/// WebNLG dev sentences (batches of 16). Measured: entity 0.0035, relation 0.074 at worst (a cell
-/// near 0.5, where the sigmoid is steepest), mean 2e-7, 30 of 5.15 million relation cells off by
-/// more than 0.01, no cell across 0.5.
-const ENTITY_BOUND: f32 = 0.01;
-const RELATION_BOUND: f32 = 0.1;
+/// WebNLG dev sentences (batches of 16). Measured with 7-bit weights: entity 0.0080, relation
+/// 0.134 at worst (a cell near 0.5, where the sigmoid is steepest), 34 of 5.15 million relation
+/// cells off by more than 0.01, 2 across 0.5 (8-bit weights: 0.0035, 0.074, 30, none).
+const ENTITY_BOUND: f32 = 0.02;
+const RELATION_BOUND: f32 = 0.2;
 /// The largest share of relation cells off by more than 0.01.
 const FAR_CELLS: f64 = 1e-4;
 
@@ -162,4 +162,157 @@ fn triton_refuses_int8() {
     let output = export(&out, &["--precision", "int8", "--format", "triton"]);
     assert_fails_with(&output, &["--precision int8"]);
     assert!(!out.exists());
+}
+
+/// `rin extract -m dir [--precision p]` on the first 60 WebNLG test sentences (one a line).
+fn extract(dir: &Path, precision: Option<&str>) -> std::process::Output {
+    let data: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("data/webnlg/test.json")).unwrap(),
+    )
+    .unwrap();
+    let lines: String = data.as_array().unwrap()[..60]
+        .iter()
+        .map(|s| {
+            let tokens: Vec<&str> = s["tokens"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap())
+                .collect();
+            tokens.join(" ") + "\n"
+        })
+        .collect();
+    let mut cmd = rin(dir.parent().unwrap());
+    cmd.args(["extract", "--threads", "1", "-m"]).arg(dir);
+    if let Some(p) = precision {
+        cmd.args(["--precision", p]);
+    }
+    run(&mut cmd, lines.as_bytes())
+}
+
+/// `--precision fp32,int8` writes both into one folder; selecting int8 there gives the int8-only
+/// folder's triples, fp32 is the default, an int8-only folder as the previous exporter wrote it
+/// (one `model_k3.onnx`, graphs without a precision) still loads, and a precision the folder
+/// lacks is an error naming the ones it has.
+#[test]
+fn one_folder_serves_both_precisions_and_int8_equals_the_int8_only_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let both = dir.path().join("both");
+    let output = export(&both, &["--precision", "fp32,int8"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(both.join("manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["precision"], "fp32");
+    let graphs: Vec<(String, String)> = manifest["graphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["file"].as_str().unwrap().to_owned(),
+                g["precision"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        graphs,
+        vec![
+            ("model_k3.onnx".to_owned(), "fp32".to_owned()),
+            ("model_k3_int8.onnx".to_owned(), "int8".to_owned())
+        ]
+    );
+    let gate = &manifest["precision_gate"];
+    assert!(gate["int8_f1"].as_f64().unwrap() > 0.5, "{gate}");
+    let info = run(rin(dir.path()).args(["info", "--model"]).arg(&both), b"");
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert!(
+        text.contains("exported 3 fp32, 3 int8")
+            && text.contains("precision  fp32, int8 (default fp32)"),
+        "{text}"
+    );
+
+    let int8 = dir.path().join("int8");
+    let output = export(&int8, &["--precision", "int8"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // The gate scores the same graphs either way.
+    let int8_manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(int8.join("manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(int8_manifest["precision_gate"], manifest["precision_gate"]);
+
+    let triples = |dir: &Path, precision: Option<&str>| {
+        let output = extract(dir, precision);
+        assert!(output.status.success(), "{}", stderr(&output));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let int8_only = triples(&int8, None);
+    assert!(
+        int8_only.matches("\"relation\"").count() > 50,
+        "{int8_only}"
+    );
+    assert_eq!(triples(&both, Some("int8")), int8_only);
+    assert_eq!(triples(&int8, Some("int8")), int8_only);
+    let fp32 = triples(&both, None);
+    assert_eq!(triples(&both, Some("fp32")), fp32);
+    assert_ne!(
+        fp32, int8_only,
+        "60 sentences where int8 changes no score at all"
+    );
+
+    // The int8-only folder as the previous exporter wrote it.
+    let old = dir.path().join("old-int8");
+    std::fs::create_dir(&old).unwrap();
+    std::fs::copy(int8.join("weights.bin"), old.join("weights.bin")).unwrap();
+    std::fs::copy(int8.join("model_k3_int8.onnx"), old.join("model_k3.onnx")).unwrap();
+    let mut m = int8_manifest.clone();
+    for g in m["graphs"].as_array_mut().unwrap() {
+        g.as_object_mut().unwrap().remove("precision");
+        g["file"] = "model_k3.onnx".into();
+    }
+    for f in m["files"].as_array_mut().unwrap() {
+        if f["path"] == "model_k3_int8.onnx" {
+            f["path"] = "model_k3.onnx".into();
+        }
+    }
+    std::fs::write(
+        old.join("manifest.json"),
+        serde_json::to_vec_pretty(&m).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(triples(&old, None), int8_only);
+
+    for folder in [&int8, &old] {
+        assert_fails_with(
+            &extract(folder, Some("fp32")),
+            &["no fp32 graphs", "it has int8"],
+        );
+    }
+    // rin eval and rin bench take the precision too.
+    let eval = run(
+        rin(dir.path())
+            .args(["eval", "--threads", "1", "--precision", "fp32", "-m"])
+            .arg(&int8)
+            .arg("-d")
+            .arg(repo_root().join("data/webnlg")),
+        b"",
+    );
+    assert_fails_with(&eval, &["no fp32 graphs", "it has int8"]);
+    let bench = run(
+        rin(dir.path())
+            .args(["bench", "--mode", "graph", "--batch", "1", "--quick"])
+            .args(["--precision", "fp32,int8", "-m"])
+            .arg(&both)
+            .arg("-o")
+            .arg(dir.path().join("bench")),
+        b"",
+    );
+    assert!(bench.status.success(), "{}", stderr(&bench));
+    let csv = std::fs::read_to_string(dir.path().join("bench/latency.csv")).unwrap();
+    let precisions: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().unwrap())
+        .collect();
+    assert_eq!(precisions, vec!["fp32", "int8"], "{csv}");
 }

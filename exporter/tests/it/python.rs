@@ -119,7 +119,8 @@ fn onnx_checker_accepts_the_trained_checkpoints_graphs() {
     };
     export(&checkpoint, &sparse, &options).unwrap();
     paths.extend([0, 2].map(|k| sparse.join(format!("model_k{k}.onnx"))));
-    // int8 graphs (DynamicQuantizeLinear, MatMulInteger, int8 external weights), dense and sparse.
+    // int8 graphs (DynamicQuantizeLinear, MatMulInteger, int8 external weights), dense and sparse,
+    // next to fp32 graphs in the same folder (one weights file for both precisions).
     for (dir, output) in [
         ("int8", rin_exporter::rin_graph::RelationOutput::Dense),
         (
@@ -131,11 +132,15 @@ fn onnx_checker_accepts_the_trained_checkpoints_graphs() {
         let options = ExportOptions {
             ks: (0..=4).collect(),
             relation_output: output,
-            precision: rin_exporter::manifest::Precision::Int8,
+            precisions: vec![
+                rin_exporter::manifest::Precision::Fp32,
+                rin_exporter::manifest::Precision::Int8,
+            ],
             ..Default::default()
         };
         export(&checkpoint, &int8, &options).unwrap();
-        paths.extend((0..=4).map(|k| int8.join(format!("model_k{k}.onnx"))));
+        paths.extend((0..=4).map(|k| int8.join(format!("model_k{k}_int8.onnx"))));
+        paths.extend([0, 4].map(|k| int8.join(format!("model_k{k}.onnx"))));
     }
     assert_checker_accepts(&python, &paths);
 }

@@ -7,7 +7,7 @@ use rin_exporter::fixture::FixtureSpec;
 use rin_exporter::pb::{tensor_proto::DataLocation, type_proto, ModelProto};
 use rin_exporter::{export, export::sha256_hex, ExportOptions, Interaction};
 
-use crate::util::{read_model, Fixture};
+use crate::util::{read_file, read_model, Fixture};
 
 fn op_counts(model: &ModelProto) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
@@ -253,7 +253,7 @@ fn manifest_lists_every_file_with_its_hash() {
     assert_eq!(json["pos"]["tagset"], "penn-treebank");
     assert_eq!(
         json["graphs"][1],
-        serde_json::json!({"k": 2, "file": "model_k2.onnx", "trained": true})
+        serde_json::json!({"k": 2, "file": "model_k2.onnx", "trained": true, "precision": "fp32"})
     );
     assert_eq!(json["graphs"][0]["trained"], false);
     let files = json["files"].as_array().unwrap();
@@ -338,7 +338,7 @@ fn int8_graphs_quantize_the_pair_product_and_pass_the_checks() {
         &int8.out(),
         &ExportOptions {
             ks: (0..=4).collect(),
-            precision: Precision::Int8,
+            precisions: vec![Precision::Int8],
             ..Default::default()
         },
     )
@@ -348,7 +348,7 @@ fn int8_graphs_quantize_the_pair_product_and_pass_the_checks() {
     // The 8-bit W_r^T (1 byte a value) replaces the float32 one (4 bytes).
     assert!(report.manifest.files[0].bytes < fp32_report.manifest.files[0].bytes);
     for k in 0..=4 {
-        let model = read_model(&int8.out(), k);
+        let model = read_file(&int8.out().join(format!("model_k{k}_int8.onnx")));
         let graph = model.graph.as_ref().unwrap();
         check_graph(graph).unwrap();
         let ops = op_counts(&model);
@@ -359,7 +359,7 @@ fn int8_graphs_quantize_the_pair_product_and_pass_the_checks() {
         let q = init("relation_head.output.weight_t.quantized");
         assert_eq!(
             q.map(|t| t.data_type()),
-            Some(DataType::Uint8 as i32),
+            Some(DataType::Int8 as i32),
             "{:?}",
             graph
                 .initializer
@@ -372,5 +372,75 @@ fn int8_graphs_quantize_the_pair_product_and_pass_the_checks() {
         // The fp32 graph has no integer ops.
         let ops = op_counts(&read_model(&fp32.out(), k));
         assert!(!ops.contains_key("MatMulInteger"));
+    }
+}
+
+/// `precisions: [Int8, Fp32]`: one folder, one weights file holding the float32 `W_r^T` and its
+/// 8-bit form, fp32 graphs under the usual names (the default), int8 ones with a suffix, each
+/// graph's precision in the manifest and in its `rin.precision` metadata.
+#[test]
+fn one_folder_holds_fp32_and_int8_graphs() {
+    use rin_exporter::manifest::Precision;
+    let both = Fixture::tiny();
+    let report = export(
+        &both.ckpt(),
+        &both.out(),
+        &ExportOptions {
+            ks: vec![0, 2],
+            precisions: vec![Precision::Int8, Precision::Fp32],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let m = &report.manifest.manifest;
+    assert_eq!(m.precision, Precision::Fp32);
+    assert_eq!(m.precisions(), vec![Precision::Fp32, Precision::Int8]);
+    let graphs: Vec<(usize, &str, Option<Precision>)> = m
+        .graphs
+        .iter()
+        .map(|g| (g.k, g.file.as_str(), g.precision))
+        .collect();
+    assert_eq!(
+        graphs,
+        vec![
+            (0, "model_k0.onnx", Some(Precision::Fp32)),
+            (2, "model_k2.onnx", Some(Precision::Fp32)),
+            (0, "model_k0_int8.onnx", Some(Precision::Int8)),
+            (2, "model_k2_int8.onnx", Some(Precision::Int8)),
+        ]
+    );
+    let files: Vec<&str> = report
+        .manifest
+        .files
+        .iter()
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(
+        files,
+        vec![
+            "weights.bin",
+            "model_k0.onnx",
+            "model_k2.onnx",
+            "model_k0_int8.onnx",
+            "model_k2_int8.onnx"
+        ]
+    );
+    for (file, precision, integer_ops) in [
+        ("model_k2.onnx", "fp32", false),
+        ("model_k2_int8.onnx", "int8", true),
+    ] {
+        let model = read_file(&both.out().join(file));
+        check_graph(model.graph.as_ref().unwrap()).unwrap();
+        assert_eq!(
+            op_counts(&model).contains_key("MatMulInteger"),
+            integer_ops,
+            "{file}"
+        );
+        let meta = model
+            .metadata_props
+            .iter()
+            .find(|p| p.key() == "rin.precision")
+            .map(|p| p.value());
+        assert_eq!(meta, Some(precision), "{file}");
     }
 }

@@ -34,7 +34,12 @@ impl Fixture {
 
 /// Decodes `dir/model_k{k}.onnx`.
 pub fn read_model(dir: &Path, k: usize) -> ModelProto {
-    let bytes = std::fs::read(dir.join(format!("model_k{k}.onnx"))).unwrap();
+    read_file(&dir.join(format!("model_k{k}.onnx")))
+}
+
+/// The graph file `path`, decoded.
+pub fn read_file(path: &Path) -> ModelProto {
+    let bytes = std::fs::read(path).unwrap();
     ModelProto::decode(bytes.as_slice()).unwrap()
 }
 

@@ -17,6 +17,7 @@ pub mod workload;
 
 use std::path::PathBuf;
 
+use rin_core::manifest::Precision;
 use rin_core::{PaddedBatch, Sentence};
 use serde::{Deserialize, Serialize};
 
@@ -80,6 +81,9 @@ pub struct Case {
     pub threads: Option<usize>,
     /// Interaction layers: which graph.
     pub k: usize,
+    /// The graph's precision (`fp32` in results written before).
+    #[serde(default)]
+    pub precision: Precision,
     /// Sentences per call.
     pub batch: usize,
     /// Tokens per sentence.
@@ -87,13 +91,18 @@ pub struct Case {
 }
 
 impl Case {
-    /// A short label: `graph cpu t1 k2 b8 n30`.
+    /// A short label: `graph cpu t1 k2 b8 n30`, with the precision after K when it is not fp32
+    /// (`graph cpu t1 k2 int8 b8 n30`).
     pub fn label(&self) -> String {
         let threads = self
             .threads
             .map_or_else(|| "default".to_owned(), |t| t.to_string());
+        let precision = match self.precision {
+            Precision::Fp32 => String::new(),
+            other => format!(" {other}"),
+        };
         format!(
-            "{} {} t{threads} k{} b{} n{}",
+            "{} {} t{threads} k{}{precision} b{} n{}",
             self.mode.name(),
             self.device.name(),
             self.k,
@@ -114,6 +123,8 @@ pub struct Plan {
     pub threads: Vec<Option<usize>>,
     /// Graphs; empty is the trained K.
     pub ks: Vec<usize>,
+    /// Graph precisions; empty is the model's default (fp32 when it has it).
+    pub precisions: Vec<Precision>,
     /// Batch sizes.
     pub batches: Vec<usize>,
     /// Sentence lengths in tokens.
@@ -123,29 +134,37 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Every case, grouped so that one session serves consecutive cases (device, threads, K
-    /// outermost).
-    pub fn cases(&self, trained_k: usize) -> Vec<Case> {
+    /// Every case, grouped so that one session serves consecutive cases (device, threads, K,
+    /// precision outermost).
+    pub fn cases(&self, trained_k: usize, default_precision: Precision) -> Vec<Case> {
         let ks = if self.ks.is_empty() {
             vec![trained_k]
         } else {
             self.ks.clone()
         };
+        let precisions = if self.precisions.is_empty() {
+            vec![default_precision]
+        } else {
+            self.precisions.clone()
+        };
         let mut cases = Vec::new();
         for &device in &self.devices {
             for &threads in &self.threads {
                 for &k in &ks {
-                    for &mode in &self.modes {
-                        for &batch in &self.batches {
-                            for &tokens in &self.lengths {
-                                cases.push(Case {
-                                    mode,
-                                    device,
-                                    threads,
-                                    k,
-                                    batch,
-                                    tokens,
-                                });
+                    for &precision in &precisions {
+                        for &mode in &self.modes {
+                            for &batch in &self.batches {
+                                for &tokens in &self.lengths {
+                                    cases.push(Case {
+                                        mode,
+                                        device,
+                                        threads,
+                                        k,
+                                        precision,
+                                        batch,
+                                        tokens,
+                                    });
+                                }
                             }
                         }
                     }
@@ -265,17 +284,18 @@ pub fn run(
         (None, false) => None,
     };
     let mut rows = Vec::new();
-    let cases = plan.cases(model.trained_k());
-    let mut loaded: Option<(BenchDevice, Option<usize>, usize, Loaded)> = None;
+    let cases = plan.cases(model.trained_k(), model.default_precision());
+    let mut loaded: Option<(SessionKey, Loaded)> = None;
     for case in cases {
         progress(&case);
-        let key = (case.device, case.threads, case.k);
-        let reuse = matches!(&loaded, Some((d, t, k, _)) if (*d, *t, *k) == key);
+        let key = (case.device, case.threads, case.k, case.precision);
+        let reuse = matches!(&loaded, Some((at, _)) if *at == key);
         if !reuse {
             // Drop the old sessions before loading new ones (GPU memory).
             drop(loaded.take());
             let config = PipelineConfig {
                 k: Some(case.k),
+                precision: Some(case.precision),
                 ort: OrtConfig {
                     library: library.clone(),
                     device: match case.device {
@@ -296,21 +316,22 @@ pub fn run(
                 ..PipelineConfig::default()
             };
             loaded = Some((
-                case.device,
-                case.threads,
-                case.k,
+                key,
                 Loaded {
                     extractor: Extractor::load(model.clone(), &config)?,
                 },
             ));
         }
-        let Some((_, _, _, sessions)) = &loaded else {
+        let Some((_, sessions)) = &loaded else {
             unreachable!("loaded just above")
         };
         rows.push(sessions.time(model, &case, inputs, &plan.budget)?);
     }
     Ok(rows)
 }
+
+/// What one loaded pipeline serves: device, threads, K and precision.
+type SessionKey = (BenchDevice, Option<usize>, usize, Precision);
 
 /// The sessions one (device, threads, K) needs: the graph alone and the whole pipeline.
 /// The pipeline of one (device, threads, K); graph mode times its session alone.

@@ -27,7 +27,7 @@ pub struct Report {
 }
 
 /// The CSV header; [`write_csv`] writes the fields in this order.
-pub const CSV_HEADER: &str = "mode,device,provider,threads,k,batch,tokens,n,mean_ms,p50_ms,p90_ms,p99_ms,min_ms,max_ms,items_per_s,triples,graph_agrees";
+pub const CSV_HEADER: &str = "mode,device,provider,threads,k,batch,tokens,n,mean_ms,p50_ms,p90_ms,p99_ms,min_ms,max_ms,items_per_s,triples,graph_agrees,precision";
 
 /// Writes `results.json`, `latency.csv`, `latency.svg` and `throughput.svg` into `dir`.
 pub fn write_all(dir: &Path, report: &Report) -> Result<()> {
@@ -62,7 +62,7 @@ pub fn write_csv(out: &mut impl Write, rows: &[Row]) -> std::io::Result<()> {
         let s = &r.summary;
         writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{:.4},{:.4},{:.4},{},{:.4},{:.4},{:.1},{},{}",
+            "{},{},{},{},{},{},{},{},{:.4},{:.4},{:.4},{},{:.4},{:.4},{:.1},{},{},{}",
             c.mode.name(),
             c.device.name(),
             r.provider,
@@ -80,6 +80,7 @@ pub fn write_csv(out: &mut impl Write, rows: &[Row]) -> std::io::Result<()> {
             s.items_per_s,
             opt(r.triples.map(|t| t.to_string())),
             opt(r.graph_agrees.map(|a| a.to_string())),
+            c.precision,
         )?;
     }
     Ok(())
@@ -94,10 +95,11 @@ fn plot(path: &Path, y_label: &str, rows: &[Row], value: impl Fn(&Row) -> f64) -
             .threads
             .map_or_else(|| "default".to_owned(), |t| t.to_string());
         let name = format!(
-            "{} {} t{threads} K={} n={}",
+            "{} {} t{threads} K={} {} n={}",
             c.mode.name(),
             c.device.name(),
             c.k,
+            c.precision,
             c.tokens
         );
         series

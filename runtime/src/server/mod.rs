@@ -438,13 +438,13 @@ pub fn pipeline_server(
     ks: Option<Vec<usize>>,
     config: &ServerConfig,
 ) -> Result<Server, ServeError> {
-    let (default_k, _) = model.graph(pipeline.k)?;
-    let mut ks = ks.unwrap_or_else(|| model.ks());
+    let (default_k, precision, _) = model.graph_at(pipeline.k, pipeline.precision)?;
+    let mut ks = ks.unwrap_or_else(|| model.ks_at(precision));
     for &k in &ks {
-        if !model.ks().contains(&k) {
+        if !model.ks_at(precision).contains(&k) {
             return Err(crate::Error::UnknownK {
                 k,
-                available: model.ks(),
+                available: model.ks_at(precision),
             }
             .into());
         }
