@@ -75,6 +75,7 @@ pub fn pipeline_config(args: &ModelArgs, tokenizer: Option<String>) -> PipelineC
         allow_tagset_mismatch: args.allow_tagset_mismatch,
         reading: args.reading.overrides(),
         window_overlap: args.window_overlap,
+        run_cells: None,
     }
 }
 

@@ -34,6 +34,16 @@ pub struct OrtConfig {
     pub no_cpu_arena: bool,
 }
 
+impl OrtConfig {
+    /// The intra-op threads a CPU session uses: `threads`, else one per core, as ONNX Runtime
+    /// counts by default (at least 1).
+    pub fn cpu_threads(&self) -> usize {
+        self.threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1)
+    }
+}
+
 /// The execution provider a session really runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExecutionProvider {

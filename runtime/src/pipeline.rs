@@ -46,6 +46,13 @@ pub const DEFAULT_BATCH_SIZE: usize = 32;
 /// 2^26 floats, 256 MiB, which also bounds the relation head's hidden activations.
 pub const MAX_BATCH_FLOATS: usize = 1 << 26;
 
+/// The most token pairs (`sentences x n x n`) one model run holds on the CPU, per intra-op
+/// thread: four 30-token sentences. The relation head's `batch x n x n x d` activations of a
+/// larger run leave the CPU's caches: with one thread, a run of 64 such sentences took 1.8 times
+/// as long per sentence as runs of 4 (BENCHMARKS.md, "Batches on the CPU"), so a batch is cut
+/// into runs of this size times the threads.
+pub const CPU_RUN_CELLS_PER_THREAD: usize = 4096;
+
 /// The largest batch size accepted: more sentences per batch only add latency and memory.
 pub const MAX_BATCH_SIZE: usize = 4096;
 
@@ -92,6 +99,10 @@ pub struct PipelineConfig {
     pub reading: ReadingOverrides,
     /// Tokens shared by consecutive windows of a sentence longer than `max_tokens`.
     pub window_overlap: usize,
+    /// Token pairs (`sentences x n x n`) per model run at most; `None` is the device's choice:
+    /// [`CPU_RUN_CELLS_PER_THREAD`] times the threads on the CPU, only [`MAX_BATCH_FLOATS`] on
+    /// CUDA.
+    pub run_cells: Option<usize>,
 }
 
 impl PipelineConfig {
@@ -155,6 +166,7 @@ impl Default for PipelineConfig {
             allow_tagset_mismatch: false,
             reading: ReadingOverrides::default(),
             window_overlap: DEFAULT_WINDOW_OVERLAP,
+            run_cells: None,
         }
     }
 }
@@ -171,6 +183,8 @@ pub struct Predictor {
     threshold: f32,
     match_mode: MatchMode,
     batch_size: usize,
+    /// Token pairs per model run at most (see [`PipelineConfig::run_cells`]).
+    run_cells: usize,
     max_tokens: usize,
     long_sentences: LongSentences,
     chunking: ChunkPlan,
@@ -231,6 +245,10 @@ impl Predictor {
             tagger = tagger.as_ref().map(|t| t.info().name.as_str()),
             "model loaded"
         );
+        let run_cells = config.run_cells.unwrap_or(match session.provider() {
+            ExecutionProvider::Cpu => CPU_RUN_CELLS_PER_THREAD * config.ort.cpu_threads(),
+            ExecutionProvider::Cuda => usize::MAX,
+        });
         Ok(Predictor {
             model,
             k,
@@ -241,6 +259,7 @@ impl Predictor {
             threshold,
             match_mode,
             batch_size: config.batch_size.max(1),
+            run_cells,
             max_tokens: config.max_tokens.max(1),
             long_sentences: config.long_sentences,
             chunking: ChunkPlan {
@@ -464,7 +483,7 @@ impl Predictor {
         let lengths: Vec<usize> = units.iter().map(|u| u.input.len()).collect();
         let relations = self.model.relations().len();
         for bucket in length_buckets(&lengths, self.batch_size, None) {
-            for group in split_by_size(&bucket, &lengths, relations) {
+            for group in split_by_size(&bucket, &lengths, relations, self.run_cells) {
                 let refs: Vec<&Sentence> = group.iter().map(|&u| &units[u].input).collect();
                 let pos = self.model.pos().unwrap_or(&self.empty_pos);
                 let batch = PaddedBatch::new(&refs, self.model.words(), pos);
@@ -671,11 +690,19 @@ fn window(sentence: &Sentence, range: Range<usize>) -> Sentence {
     s
 }
 
-/// Cuts a length bucket into batches whose relation tensors stay under [`MAX_BATCH_FLOATS`].
-fn split_by_size(bucket: &[usize], lengths: &[usize], relations: usize) -> Vec<Vec<usize>> {
+/// Cuts a length bucket into runs whose relation tensors stay under [`MAX_BATCH_FLOATS`] and
+/// that hold at most `run_cells` token pairs (at least one sentence each).
+fn split_by_size(
+    bucket: &[usize],
+    lengths: &[usize],
+    relations: usize,
+    run_cells: usize,
+) -> Vec<Vec<usize>> {
     let longest = bucket.iter().map(|&u| lengths[u]).max().unwrap_or(1).max(1);
     let per_sentence = longest * longest * relations.max(100);
-    let fit = (MAX_BATCH_FLOATS / per_sentence).max(1);
+    let fit = (MAX_BATCH_FLOATS / per_sentence)
+        .min(run_cells / (longest * longest))
+        .max(1);
     bucket.chunks(fit).map(<[usize]>::to_vec).collect()
 }
 
@@ -829,12 +856,19 @@ mod tests {
     fn batches_of_long_sentences_are_cut_to_the_budget() {
         let lengths = vec![200; 40];
         let bucket: Vec<usize> = (0..40).collect();
-        let groups = split_by_size(&bucket, &lengths, 171);
+        let groups = split_by_size(&bucket, &lengths, 171, usize::MAX);
         let per = 200 * 200 * 171;
         assert!(groups.iter().all(|g| g.len() * per <= MAX_BATCH_FLOATS));
         assert_eq!(groups.iter().map(Vec::len).sum::<usize>(), 40);
-        let short = split_by_size(&bucket, &vec![10; 40], 171);
+        let short = split_by_size(&bucket, &vec![10; 40], 171, usize::MAX);
         assert_eq!(short.len(), 1);
+        // 30-token sentences, 8,192 token pairs per run: runs of 9 (9 x 900 = 8,100).
+        let runs = split_by_size(&bucket, &vec![30; 40], 171, 2 * CPU_RUN_CELLS_PER_THREAD);
+        let sizes: Vec<usize> = runs.iter().map(Vec::len).collect();
+        assert_eq!(sizes, [9, 9, 9, 9, 4]);
+        // A sentence over the budget still runs, alone.
+        let long = split_by_size(&bucket[..3], &vec![100; 40], 171, CPU_RUN_CELLS_PER_THREAD);
+        assert_eq!(long.len(), 3);
     }
 
     #[test]
