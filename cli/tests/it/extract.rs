@@ -48,6 +48,49 @@ fn cancelling_stops_before_the_next_model_run() {
     assert_eq!(all, predictor.predict(&sentences).unwrap());
 }
 
+/// Cutting a batch into smaller model runs (the CPU's cache-sized runs) changes no result: the
+/// same tags, entities and triples as one run of the whole batch, scores within float noise.
+#[test]
+fn runs_cut_to_a_token_pair_budget_give_the_whole_batchs_results() {
+    let predict = |run_cells: usize| {
+        let model = rin_runtime::Model::open(&model(Fixture::Pos)).unwrap();
+        let config = rin_runtime::PipelineConfig {
+            ort: rin_runtime::OrtConfig {
+                library: Some(ort_dylib()),
+                threads: Some(1),
+                ..Default::default()
+            },
+            plugin_dir: Some(plugin_dir()),
+            batch_size: 64,
+            run_cells: Some(run_cells),
+            ..Default::default()
+        };
+        let predictor = rin_runtime::Predictor::load(model, &config).unwrap();
+        let sentences: Vec<rin_core::Sentence> = webnlg_sentences(48)
+            .into_iter()
+            .map(|tokens| predictor.prepare(tokens, None, "test").unwrap())
+            .collect();
+        predictor.predict(&sentences).unwrap()
+    };
+    let whole = predict(usize::MAX);
+    assert!(whole.iter().any(|p| !p.triples.is_empty()), "some triples to compare");
+    for budget in [1, 2_000] {
+        let cut = predict(budget);
+        assert_eq!(cut.len(), whole.len());
+        for (i, (a, b)) in cut.iter().zip(&whole).enumerate() {
+            assert_eq!(a.tags, b.tags, "sentence {i}, budget {budget}");
+            assert_eq!(a.entities, b.entities, "sentence {i}, budget {budget}");
+            let triples = |p: &rin_runtime::Prediction| -> Vec<rin_core::Triple> {
+                p.triples.iter().map(|t| t.triple).collect()
+            };
+            assert_eq!(triples(a), triples(b), "sentence {i}, budget {budget}");
+            for (x, y) in a.triples.iter().zip(&b.triples) {
+                assert!((x.score - y.score).abs() < 1e-4, "sentence {i}: {x:?} {y:?}");
+            }
+        }
+    }
+}
+
 /// `(subject token range, relation, object token range)` of each triple of one result line.
 fn triples_of(line: &Value) -> Vec<([u64; 2], String, [u64; 2], f64)> {
     let range = |m: &Value| {
