@@ -26,14 +26,20 @@ def two_sided_p(t, df, steps=200_000, upper=2_000.0):
     return 2 * total * h / 3
 
 
-def main():
-    a, b = ([float(x) for x in arg.split()] for arg in sys.argv[1:3])
+def welch(a, b):
+    """Welch's t, its degrees of freedom and the two-sided p-value for groups a and b."""
     va, vb = st.variance(a) / len(a), st.variance(b) / len(b)
     t = (st.mean(a) - st.mean(b)) / math.sqrt(va + vb)
     df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
+    return t, df, two_sided_p(t, df)
+
+
+def main():
+    a, b = ([float(x) for x in arg.split()] for arg in sys.argv[1:3])
+    t, df, p = welch(a, b)
     for name, xs in (("a", a), ("b", b)):
         print(f"{name}: {st.mean(xs):.2f} ± {st.stdev(xs):.2f} (n = {len(xs)})")
-    print(f"a - b = {st.mean(a) - st.mean(b):.2f}; Welch t = {t:.2f}, df = {df:.1f}, two-sided p = {two_sided_p(t, df):.3f}")
+    print(f"a - b = {st.mean(a) - st.mean(b):.2f}; Welch t = {t:.2f}, df = {df:.1f}, two-sided p = {p:.3f}")
 
 
 if __name__ == "__main__":
