@@ -33,7 +33,9 @@ class Extractor:
 
     ``model_dir`` is an export folder (``models/webnlg``); ``device`` is ``"cpu"``, ``"cuda"``
     or ``"auto"``; ``k`` the number of interaction layers (default: the trained K); ``threads``
-    ONNX Runtime's intra-op threads (default: one per core). ``plugin_dir`` and ``ort_library``
+    ONNX Runtime's intra-op threads (default: one per core); ``precision`` the graphs to run in a
+    folder exported with several (``"fp32"`` or ``"int8"``; default: the folder's, fp32 when it
+    has it). ``plugin_dir`` and ``ort_library``
     override where plugins and ONNX Runtime come from (see :mod:`rin._library`). Errors are
     :class:`RinError` (:class:`InputError` for one bad text) with the CLI's messages.
     """
@@ -48,6 +50,7 @@ class Extractor:
         plugin_dir: Optional[Union[str, os.PathLike]] = None,
         ort_library: Optional[Union[str, os.PathLike]] = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        precision: Optional[str] = None,
     ) -> None:
         self._native = _NativeExtractor(
             os.fspath(model_dir),
@@ -57,6 +60,7 @@ class Extractor:
             plugin_dir=choose_plugin_dir(plugin_dir),
             ort_library=choose_ort_library(ort_library),
             batch_size=batch_size,
+            precision=precision,
         )
 
     @overload
@@ -81,6 +85,11 @@ class Extractor:
     def k(self) -> int:
         """The K being run."""
         return self._native.k
+
+    @property
+    def precision(self) -> str:
+        """The precision of the graph being run: ``"fp32"`` or ``"int8"``."""
+        return self._native.precision
 
     @property
     def threshold(self) -> float:

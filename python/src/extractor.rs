@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use rin_runtime::pipeline::DEFAULT_BATCH_SIZE;
 use rin_runtime::session::{Device, OrtConfig};
 use rin_runtime::stream::StreamOptions;
-use rin_runtime::{Extractor, Model, PipelineConfig};
+use rin_runtime::{Extractor, Model, PipelineConfig, Precision};
 
 use crate::error::to_python;
 
@@ -27,12 +27,12 @@ pub struct PyExtractor {
 impl PyExtractor {
     /// Opens the export folder `model_dir` (files checked against the manifest), loads ONNX
     /// Runtime from `ort_library` (`None`: `RIN_ORT_DYLIB`, `ORT_DYLIB_PATH`, the rin venv), the
-    /// graph for `k` (`None`: the trained K) and the model's plugins from `plugin_dir` (`None`:
+    /// graph for `k` (`None`: the trained K) in `precision` (`None`: the folder's default) and the model's plugins from `plugin_dir` (`None`:
     /// `RIN_PLUGIN_DIR`, else next to the Python executable).
     // The arguments are the Python signature's, one keyword each.
     #[allow(clippy::too_many_arguments)]
     #[new]
-    #[pyo3(signature = (model_dir, device = "cpu", k = None, threads = None, *, plugin_dir = None, ort_library = None, batch_size = DEFAULT_BATCH_SIZE))]
+    #[pyo3(signature = (model_dir, device = "cpu", k = None, threads = None, *, plugin_dir = None, ort_library = None, batch_size = DEFAULT_BATCH_SIZE, precision = None))]
     fn new(
         py: Python<'_>,
         model_dir: PathBuf,
@@ -42,7 +42,17 @@ impl PyExtractor {
         plugin_dir: Option<PathBuf>,
         ort_library: Option<PathBuf>,
         batch_size: usize,
+        precision: Option<&str>,
     ) -> PyResult<Self> {
+        let precision = precision
+            .map(|name| {
+                Precision::parse(name).ok_or_else(|| {
+                    PyValueError::new_err(format!(
+                        "precision must be \"fp32\" or \"int8\", not {name:?}"
+                    ))
+                })
+            })
+            .transpose()?;
         let device = match device {
             "cpu" => Device::Cpu,
             "cuda" => Device::Cuda,
@@ -55,6 +65,7 @@ impl PyExtractor {
         };
         let config = PipelineConfig {
             k,
+            precision,
             ort: OrtConfig {
                 library: ort_library,
                 device,
@@ -85,6 +96,12 @@ impl PyExtractor {
     #[getter]
     fn k(&self) -> usize {
         self.extractor.predictor().k()
+    }
+
+    /// The precision of the graph being run (`fp32` or `int8`).
+    #[getter]
+    fn precision(&self) -> String {
+        self.extractor.predictor().precision().to_string()
     }
 
     /// The relation threshold in use (the manifest's).

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 
 import pytest
 
 import rin
-from conftest import MODELS, cli_error
+from conftest import MODELS, REPO, cli_error, run_cli, sentences_of
 
 
 @pytest.mark.parametrize("model", sorted(MODELS))
@@ -103,3 +104,34 @@ def test_texts_must_be_strings():
 def test_unknown_device_is_a_value_error():
     with pytest.raises(ValueError, match="device"):
         rin.Extractor(MODELS["webnlg-star"], device="tpu")
+
+
+def test_int8_graphs_of_a_two_precision_folder_equal_rin_extract(tmp_path):
+    folder = tmp_path / "both"
+    done = run_cli(["export", str(MODELS["webnlg-star"] / "checkpoint"), "-o", str(folder),
+                    "--k", "2", "--precision", "fp32,int8",
+                    "--gate-data", str(REPO / "data" / "webnlg-star")])
+    assert done.returncode == 0, done.stderr
+    texts = sentences_of("webnlg-star", 20)
+    extractor = rin.Extractor(folder, precision="int8")
+    assert extractor.precision == "int8"
+    assert rin.Extractor(folder).precision == "fp32", "fp32 is the default"
+    path = tmp_path / "texts.txt"
+    path.write_text("".join(text + "\n" for text in texts))
+    done = run_cli(["extract", "-m", str(folder), "--precision", "int8", "--input", str(path),
+                    "--format", "lines"])
+    assert done.returncode == 0, done.stderr
+    assert extractor.extract(texts) == [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_absent_precision_is_the_cli_error():
+    model = MODELS["webnlg"]
+    with pytest.raises(rin.RinError) as raised:
+        rin.Extractor(model, precision="int8")
+    expected = cli_error(["extract", "-m", str(model), "--precision", "int8", "text"])
+    assert str(raised.value) == expected
+
+
+def test_unknown_precision_is_a_value_error():
+    with pytest.raises(ValueError, match="precision"):
+        rin.Extractor(MODELS["webnlg-star"], precision="fp8")

@@ -55,6 +55,8 @@ pub use pipeline::{
     DecodeOptions, Extractor, LongSentences, PipelineConfig, Prediction, Predictor, ScoredTriple,
 };
 pub use plugin::Plugins;
+/// The precision of a model's graphs ([`PipelineConfig::precision`]).
+pub use rin_core::manifest::Precision;
 pub use session::{Device, ExecutionProvider, ModelOutput, ModelSession, OrtConfig};
 pub use source::{InputFormat, InputRecord, RecordReader};
 pub use stream::{extract_stream, OutputFormat, StreamOptions, StreamSummary};
