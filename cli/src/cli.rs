@@ -207,10 +207,10 @@ pub struct FitContinuationArgs {
     #[arg(long, default_value_t = 5)]
     pub documents: usize,
 
-    /// The probability at which a sentence continues the text (choose it on dev with `rin eval
-    /// --documents N --continuation P`).
-    #[arg(long, default_value_t = 0.5, value_parser = parse_threshold)]
-    pub threshold: f32,
+    /// The probability at which a sentence continues the text, recorded with the decision
+    /// (choose it on dev with `rin eval --documents N --continuation P`, which overrides it).
+    #[arg(long = "join-at", value_name = "P", default_value_t = 0.5, value_parser = parse_threshold)]
+    pub join_at: f32,
 
     /// L2 penalty on the weights (on the mean log loss).
     #[arg(long, default_value_t = 1e-3)]

@@ -37,7 +37,7 @@ pub fn fit_continuation(args: FitContinuationArgs) -> Result<ExitCode> {
         anyhow::bail!("no examples: the model reads no POS tags, which the features need");
     }
     let dev = examples("dev")?;
-    let fitted = Continuation::fit(&train, args.l2, args.threshold);
+    let fitted = Continuation::fit(&train, args.l2, args.join_at);
     println!(
         "train: {} sentence boundaries, {} inside a text",
         train.len(),
