@@ -240,7 +240,7 @@ pub struct BenchArgs {
     #[arg(long = "k", value_name = "K")]
     pub k: Vec<String>,
 
-    /// Graph precisions to time: `fp32`, `int8`, `fp32,int8`. Default: fp32 when the folder has
+    /// Graph precisions to time: `fp32`, `int8`, `fp16`, `fp32,int8`. Default: fp32 when the folder has
     /// it, else its only precision.
     #[arg(long, value_enum, value_delimiter = ',')]
     pub precision: Vec<PrecisionArg>,
@@ -485,18 +485,20 @@ pub struct ExportArgs {
     pub reading: ReadingArgs,
 
     /// Precisions of the graphs: `fp32`, `int8` (the relation head's pair-by-pair product in
-    /// int8, dynamically quantized), or both (`fp32,int8`: one folder, one weights file, fp32 run
-    /// by default, `--precision int8` at run time selects the other). int8 graphs are scored
-    /// against fp32 on the dev set first and refused when they lose more than --max-f1-drop.
+    /// int8, dynamically quantized), `fp16` (float16 weights and compute, for GPUs; output
+    /// probabilities in float32), or several (`fp32,int8`: one folder, one weights file, fp32 run
+    /// by default, `--precision int8` at run time selects the other). int8 and fp16 graphs are
+    /// scored against fp32 on the dev set first and refused when they lose more than
+    /// --max-f1-drop.
     #[arg(long, value_enum, value_delimiter = ',', default_value = "fp32")]
     pub precision: Vec<PrecisionArg>,
 
-    /// int8: the data set the gate scores (its `dev` split), instead of the checkpoint's data
+    /// int8, fp16: the data set the gate scores (its `dev` split), instead of the checkpoint's data
     /// folder.
     #[arg(long, value_name = "DIR")]
     pub gate_data: Option<PathBuf>,
 
-    /// int8: the largest dev triple-F1 drop allowed against fp32, in F1 points (0-100 scale).
+    /// int8, fp16: the largest dev triple-F1 drop allowed against fp32, in F1 points (0-100 scale).
     #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
     pub max_f1_drop: f64,
 
@@ -546,6 +548,8 @@ pub enum PrecisionArg {
     Fp32,
     /// The relation head's pair-by-pair product in int8.
     Int8,
+    /// float16 weights and compute (for GPUs), output probabilities in float32.
+    Fp16,
 }
 
 impl From<PrecisionArg> for rin_core::manifest::Precision {
@@ -553,6 +557,7 @@ impl From<PrecisionArg> for rin_core::manifest::Precision {
         match arg {
             PrecisionArg::Fp32 => rin_core::manifest::Precision::Fp32,
             PrecisionArg::Int8 => rin_core::manifest::Precision::Int8,
+            PrecisionArg::Fp16 => rin_core::manifest::Precision::Fp16,
         }
     }
 }

@@ -319,12 +319,15 @@ pub fn info(args: InfoArgs) -> Result<ExitCode> {
     match &m.precision_gate {
         Some(g) => writeln!(
             out,
-            "precision  {}; dev triple F1 at export (K = {}): fp32 {:.2}, int8 {:.2} ({:+.2} points; a loss of {} allowed) on {}",
+            "precision  {}; dev triple F1 at export (K = {}): fp32 {:.2}, {} (a loss of {} allowed) on {}",
             precisions,
             g.k,
             g.fp32_f1 * 100.0,
-            g.int8_f1 * 100.0,
-            -g.drop_points(),
+            g.variants()
+                .iter()
+                .map(|&(p, f1)| format!("{p} {:.2} ({:+.2} points)", f1 * 100.0, -g.drop_points(p)))
+                .collect::<Vec<_>>()
+                .join(", "),
             g.max_f1_drop,
             g.data
         )?,
@@ -417,9 +420,9 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
             &args.precision.iter().map(|&p| p.into()).collect::<Vec<_>>(),
         ),
     };
-    if options.precisions.contains(&Precision::Int8) {
+    if let Some(&reduced) = options.precisions.iter().find(|&&p| p != Precision::Fp32) {
         if args.format == ExportFormat::Triton {
-            anyhow::bail!("--precision int8 is for rin's own export folders; Triton repositories are exported fp32");
+            anyhow::bail!("--precision {reduced} is for rin's own export folders; Triton repositories are exported fp32");
         }
         return export_gated(&args, options);
     }
@@ -452,7 +455,7 @@ fn print_export(report: &rin_exporter::ExportReport) -> Result<()> {
     Ok(())
 }
 
-/// Folders removed when dropped: the staging folders of an int8 export, on every exit path.
+/// Folders removed when dropped: the staging folders of a gated export, on every exit path.
 struct Staging(Vec<PathBuf>);
 
 impl Drop for Staging {
@@ -467,10 +470,11 @@ impl Drop for Staging {
     }
 }
 
-/// `rin export --precision int8` (or `fp32,int8`): exports into a hidden staging folder next to
-/// `--out` (and fp32 alone into another when fp32 was not asked for: the gate's reference),
-/// scores fp32 and int8 on the dev set, and renames the staging folder into place only when int8
-/// loses at most `--max-f1-drop` F1 points; otherwise nothing is left behind.
+/// `rin export --precision int8` (or `fp16`, `fp32,int8,fp16`...): exports into a hidden staging
+/// folder next to `--out` (and fp32 alone into another when fp32 was not asked for: the gate's
+/// reference), scores fp32 and each reduced precision on the dev set, and renames the staging
+/// folder into place only when each loses at most `--max-f1-drop` F1 points; otherwise nothing
+/// is left behind.
 fn export_gated(args: &ExportArgs, options: rin_exporter::ExportOptions) -> Result<ExitCode> {
     use rin_core::manifest::{ManifestFile, PrecisionGate, MANIFEST_FILE};
 
@@ -479,8 +483,9 @@ fn export_gated(args: &ExportArgs, options: rin_exporter::ExportOptions) -> Resu
         let empty = out.is_dir() && std::fs::read_dir(out)?.next().is_none();
         if !empty {
             anyhow::bail!(
-                "{} exists: an int8 export is written to a new (or empty) folder",
-                out.display()
+                "{} exists: a gated ({}) export is written to a new (or empty) folder",
+                out.display(),
+                variants_named(&options.precisions)
             );
         }
     }
@@ -523,36 +528,55 @@ fn export_gated(args: &ExportArgs, options: rin_exporter::ExportOptions) -> Resu
         .clone()
         .unwrap_or_else(|| report.manifest.manifest.data.dir.clone());
     let path = data_file(&data, "dev")
-        .context("the int8 gate scores the dev split (pass --gate-data DIR)")?;
+        .context("the precision gate scores the dev split (pass --gate-data DIR)")?;
     let (k, fp32_f1) =
         dev_f1(fp32_dir, Precision::Fp32, &path).context("scoring the fp32 graphs")?;
-    let (_, int8_f1) =
-        dev_f1(&staged_dir, Precision::Int8, &path).context("scoring the int8 graphs")?;
-    let gate = PrecisionGate {
+    let mut gate = PrecisionGate {
         data: path.display().to_string(),
         k,
         fp32_f1,
-        int8_f1,
+        int8_f1: None,
+        fp16_f1: None,
         max_f1_drop: args.max_f1_drop,
     };
-    tracing::info!(
-        fp32 = fp32_f1 * 100.0,
-        int8 = int8_f1 * 100.0,
-        drop = gate.drop_points(),
-        "dev triple F1 (K = {k})"
-    );
-    if gate.drop_points() > args.max_f1_drop {
+    for &variant in options.precisions.iter().filter(|&&p| p != Precision::Fp32) {
+        let (_, f1) = dev_f1(&staged_dir, variant, &path)
+            .with_context(|| format!("scoring the {variant} graphs"))?;
+        gate.set_f1(variant, f1);
+        tracing::info!(
+            fp32 = fp32_f1 * 100.0,
+            %variant,
+            f1 = f1 * 100.0,
+            drop = gate.drop_points(variant),
+            "dev triple F1 (K = {k})"
+        );
+    }
+    if let Some(&(variant, f1)) = gate
+        .variants()
+        .iter()
+        .find(|&&(p, _)| gate.drop_points(p) > args.max_f1_drop)
+    {
         anyhow::bail!(
-            "int8 export refused: dev triple F1 {:.2} against fp32 {:.2} ({:.2} points lost, \
+            "{variant} export refused: dev triple F1 {:.2} against fp32 {:.2} ({:.2} points lost, \
              --max-f1-drop {}) on {}; nothing written to {}",
-            int8_f1 * 100.0,
+            f1 * 100.0,
             fp32_f1 * 100.0,
-            gate.drop_points(),
+            gate.drop_points(variant),
             args.max_f1_drop,
             path.display(),
             out.display()
         );
     }
+    let summary = std::iter::once(format!("fp32 {:.2}", fp32_f1 * 100.0))
+        .chain(gate.variants().iter().map(|&(p, f1)| {
+            format!(
+                "{p} {:.2} ({:+.2} points)",
+                f1 * 100.0,
+                (f1 - fp32_f1) * 100.0
+            )
+        }))
+        .collect::<Vec<_>>()
+        .join(", ");
     // manifest.json is not among the checksummed files: adding the gate keeps them valid.
     report.manifest.manifest.precision_gate = Some(gate);
     let manifest: &ManifestFile = &report.manifest;
@@ -571,12 +595,19 @@ fn export_gated(args: &ExportArgs, options: rin_exporter::ExportOptions) -> Resu
     print_export(&report)?;
     writeln!(
         std::io::stdout().lock(),
-        "dev triple F1 (K = {k}): fp32 {:.2}, int8 {:.2} ({:+.2} points)",
-        fp32_f1 * 100.0,
-        int8_f1 * 100.0,
-        (int8_f1 - fp32_f1) * 100.0
+        "dev triple F1 (K = {k}): {summary}"
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The reduced precisions among `precisions`, joined: `int8, fp16`.
+fn variants_named(precisions: &[Precision]) -> String {
+    precisions
+        .iter()
+        .filter(|&&p| p != Precision::Fp32)
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The trained K and the triple F1 of the `precision` graphs in `dir` on the data file `path`.

@@ -67,6 +67,9 @@ pub enum Precision {
     /// export (symmetric, zero point 0), activations quantized at run time
     /// (`DynamicQuantizeLinear`, `MatMulInteger`), the int32 result scaled back to float32.
     Int8,
+    /// Weights and compute in float16, for GPUs (the CUDA execution provider); the output
+    /// sigmoid and softmax in float32, so the outputs are float32 like every other graph's.
+    Fp16,
 }
 
 impl std::fmt::Display for Precision {
@@ -74,21 +77,23 @@ impl std::fmt::Display for Precision {
         f.write_str(match self {
             Precision::Fp32 => "fp32",
             Precision::Int8 => "int8",
+            Precision::Fp16 => "fp16",
         })
     }
 }
 
 impl Precision {
     /// Every precision, in the order a folder lists its graphs (fp32, the default, first).
-    pub const ALL: [Precision; 2] = [Precision::Fp32, Precision::Int8];
+    pub const ALL: [Precision; 3] = [Precision::Fp32, Precision::Int8, Precision::Fp16];
 
-    /// The precision named `name` (`fp32`, `int8`).
+    /// The precision named `name` (`fp32`, `int8`, `fp16`).
     pub fn parse(name: &str) -> Option<Precision> {
         Self::ALL.into_iter().find(|p| p.to_string() == name)
     }
 }
 
-/// The dev scores an int8 export was admitted with: both precisions scored on the same data.
+/// The dev scores a reduced-precision export was admitted with: fp32 and each variant scored on
+/// the same data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PrecisionGate {
     /// The data file scored.
@@ -97,16 +102,51 @@ pub struct PrecisionGate {
     pub k: usize,
     /// Triple F1 of the fp32 graphs, in [0, 1].
     pub fp32_f1: f64,
-    /// Triple F1 of the int8 graphs, in [0, 1].
-    pub int8_f1: f64,
+    /// Triple F1 of the int8 graphs, in [0, 1], when the folder has them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub int8_f1: Option<f64>,
+    /// Triple F1 of the fp16 graphs, in [0, 1], when the folder has them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fp16_f1: Option<f64>,
     /// The largest drop allowed, in F1 points (0-100 scale).
     pub max_f1_drop: f64,
 }
 
 impl PrecisionGate {
-    /// `fp32_f1 - int8_f1` in F1 points.
-    pub fn drop_points(&self) -> f64 {
-        (self.fp32_f1 - self.int8_f1) * 100.0
+    /// The triple F1 measured for `precision`, if it was scored.
+    pub fn f1_of(&self, precision: Precision) -> Option<f64> {
+        match precision {
+            Precision::Fp32 => Some(self.fp32_f1),
+            Precision::Int8 => self.int8_f1,
+            Precision::Fp16 => self.fp16_f1,
+        }
+    }
+
+    /// Records the triple F1 measured for the reduced precision `precision`.
+    ///
+    /// # Panics
+    /// For fp32, the reference, which is set when the gate is made.
+    pub fn set_f1(&mut self, precision: Precision, f1: f64) {
+        match precision {
+            Precision::Fp32 => panic!("fp32 is the gate's reference, not a variant"),
+            Precision::Int8 => self.int8_f1 = Some(f1),
+            Precision::Fp16 => self.fp16_f1 = Some(f1),
+        }
+    }
+
+    /// The reduced precisions scored and their F1, in [`Precision::ALL`]'s order.
+    pub fn variants(&self) -> Vec<(Precision, f64)> {
+        Precision::ALL
+            .into_iter()
+            .filter(|&p| p != Precision::Fp32)
+            .filter_map(|p| self.f1_of(p).map(|f1| (p, f1)))
+            .collect()
+    }
+
+    /// `fp32_f1 - f1` of `precision` in F1 points (0 when it was not scored).
+    pub fn drop_points(&self, precision: Precision) -> f64 {
+        self.f1_of(precision)
+            .map_or(0.0, |f1| (self.fp32_f1 - f1) * 100.0)
     }
 }
 
@@ -298,8 +338,8 @@ pub struct Manifest {
     /// before the option existed).
     #[serde(default)]
     pub precision: Precision,
-    /// For an export with int8 graphs: the dev F1 of fp32 and int8 graphs measured at export
-    /// (the int8 variant's gate; fp32 is the reference and has none).
+    /// For an export with int8 or fp16 graphs: the dev F1 of fp32 and of each reduced precision
+    /// measured at export (the variants' gate; fp32 is the reference and has none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precision_gate: Option<PrecisionGate>,
 }
@@ -384,7 +424,7 @@ mod tests {
         let file: ManifestFile = serde_json::from_value(json).unwrap();
         assert_eq!(file.manifest.precision, Precision::Fp32);
         assert!(file.manifest.precision_gate.is_none());
-        // fp32 writes no gate; an int8 gate round-trips.
+        // fp32 writes no gate; a gate of int8 and fp16 round-trips.
         let mut m = file.manifest;
         assert!(serde_json::to_value(&m)
             .unwrap()
@@ -395,13 +435,25 @@ mod tests {
             data: "data/webnlg/dev.json".into(),
             k: 3,
             fp32_f1: 0.824,
-            int8_f1: 0.8242,
+            int8_f1: Some(0.8242),
+            fp16_f1: Some(0.823),
             max_f1_drop: 0.5,
         });
         let value = serde_json::to_value(&m).unwrap();
         assert_eq!(value["precision"], "int8");
         let back: Manifest = serde_json::from_value(value).unwrap();
         assert_eq!(back, m);
-        assert!((back.precision_gate.unwrap().drop_points() - -0.02).abs() < 1e-9);
+        let gate = back.precision_gate.unwrap();
+        assert!((gate.drop_points(Precision::Int8) - -0.02).abs() < 1e-9);
+        assert!((gate.drop_points(Precision::Fp16) - 0.1).abs() < 1e-9);
+        assert_eq!(
+            gate.variants(),
+            vec![(Precision::Int8, 0.8242), (Precision::Fp16, 0.823)]
+        );
+        // A gate written before fp16 existed (int8 only) still reads.
+        let mut old = serde_json::to_value(&gate).unwrap();
+        old.as_object_mut().unwrap().remove("fp16_f1");
+        let old: PrecisionGate = serde_json::from_value(old).unwrap();
+        assert_eq!(old.variants(), vec![(Precision::Int8, 0.8242)]);
     }
 }

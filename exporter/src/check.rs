@@ -33,6 +33,7 @@ pub fn check_graph(graph: &GraphProto) -> Result<(), String> {
             let width = match DataType::try_from(init.data_type()) {
                 Ok(DataType::Float | DataType::Int32) => 4,
                 Ok(DataType::Int64) => 8,
+                Ok(DataType::Float16) => 2,
                 Ok(DataType::Int8 | DataType::Uint8) => 1,
                 _ => {
                     return Err(format!(

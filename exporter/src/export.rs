@@ -16,6 +16,7 @@ use crate::check::check_graph;
 use crate::checkpoint::{resolve_dir, Checkpoint};
 use crate::error::{Error, Result};
 use crate::external::WeightFile;
+use crate::fp16;
 use crate::manifest::{
     self, FileEntry, Manifest, ManifestFile, SourceInfo, IR_VERSION, MANIFEST_FILE, OPSET,
     WEIGHTS_FILE,
@@ -41,8 +42,8 @@ pub struct ExportOptions {
     pub relation_output: RelationOutput,
     /// How documents are read with the model (`manifest.json`'s `reading`).
     pub reading: ReadingPlan,
-    /// The precisions to write, one graph per K each (fp32, and/or the relation head's
-    /// pair-by-pair product in int8), sharing one weights file; the first listed after sorting
+    /// The precisions to write, one graph per K each (fp32, the relation head's pair-by-pair
+    /// product in int8, float16 throughout: any of them), sharing one weights file; the first listed after sorting
     /// (fp32 when present) is the folder's default. Empty means fp32.
     pub precisions: Vec<Precision>,
 }
@@ -182,9 +183,15 @@ pub fn select_precisions(requested: &[Precision]) -> Vec<Precision> {
 }
 
 /// The weight file shared by the graphs of `precisions`: with int8, `W_r^T`'s 8-bit values and
-/// per-column scales ([`crate::quantize`]) are added, and its float32 values kept only when an
-/// fp32 graph reads them; every other weight is float32, read by every graph.
+/// per-column scales ([`crate::quantize`]) are added; with fp16, a float16 copy of every weight
+/// ([`crate::fp16`]); the float32 weights are kept for the fp32 and int8 graphs (`W_r^T`'s only
+/// when an fp32 graph reads it).
 pub fn weight_file(mut weights: OnnxWeights, precisions: &[Precision]) -> WeightFile {
+    let halves = if precisions.contains(&Precision::Fp16) {
+        fp16::half_weights(&weights)
+    } else {
+        BTreeMap::new()
+    };
     let mut int8 = BTreeMap::new();
     if precisions.contains(&Precision::Int8) {
         for name in QUANTIZED_WEIGHTS {
@@ -199,7 +206,10 @@ pub fn weight_file(mut weights: OnnxWeights, precisions: &[Precision]) -> Weight
             }
         }
     }
-    WeightFile::layout_with_int8(WEIGHTS_FILE, &weights, &int8)
+    if !precisions.contains(&Precision::Fp32) && !precisions.contains(&Precision::Int8) {
+        weights = OnnxWeights::default();
+    }
+    WeightFile::layout_mixed(WEIGHTS_FILE, &weights, &int8, &halves)
 }
 
 /// The weights an int8 export stores in 8 bits: the relation head's output map, whose product

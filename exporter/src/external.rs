@@ -22,6 +22,15 @@ pub struct Int8Tensor {
     pub data: Vec<i8>,
 }
 
+/// A row-major float16 tensor (the weights of fp16 graphs, see [`crate::fp16`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fp16Tensor {
+    /// The shape.
+    pub dims: Vec<usize>,
+    /// `dims.iter().product()` values, row-major.
+    pub data: Vec<half::f16>,
+}
+
 /// Alignment of every tensor's offset in the file.
 pub const ALIGN: usize = 64;
 /// Alignment of large tensors (a memory page), as `onnx.save`'s external-data writer does.
@@ -48,18 +57,20 @@ pub struct WeightFile {
 impl WeightFile {
     /// Lays out `weights` (sorted by name) for a file called `location`, next to the graphs.
     pub fn layout(location: impl Into<String>, weights: &OnnxWeights) -> Self {
-        Self::layout_with_int8(location, weights, &BTreeMap::new())
+        Self::layout_mixed(location, weights, &BTreeMap::new(), &BTreeMap::new())
     }
 
     /// [`WeightFile::layout`] plus int8 tensors (`bytes8`, by name), stored one byte per value
-    /// after the float32 ones.
+    /// after the float32 ones, and float16 tensors (`halves`, by name), two bytes per value
+    /// after those.
     ///
     /// # Panics
-    /// When a name is in both maps (an invariant of the caller).
-    pub fn layout_with_int8(
+    /// When a name is in two maps (an invariant of the caller).
+    pub fn layout_mixed(
         location: impl Into<String>,
         weights: &OnnxWeights,
         bytes8: &BTreeMap<String, Int8Tensor>,
+        halves: &BTreeMap<String, Fp16Tensor>,
     ) -> Self {
         let mut bytes = Vec::new();
         let mut entries = BTreeMap::new();
@@ -76,7 +87,16 @@ impl WeightFile {
                 raw,
             )
         });
-        for (name, elem, dims, raw) in float.chain(int8) {
+        let fp16 = halves.iter().map(|(name, tensor)| {
+            let raw: Vec<u8> = tensor.data.iter().flat_map(|v| v.to_le_bytes()).collect();
+            (
+                name.as_str(),
+                tensor_proto::DataType::Float16,
+                &tensor.dims,
+                raw,
+            )
+        });
+        for (name, elem, dims, raw) in float.chain(int8).chain(fp16) {
             let length = raw.len();
             let align = if length >= PAGE_THRESHOLD {
                 PAGE_ALIGN
@@ -129,7 +149,7 @@ impl WeightFile {
         self.entries.get(name).map(|e| (e.offset, e.length))
     }
 
-    /// The initializer for tensor `name`: float32 or uint8, its data in this file.
+    /// The initializer for tensor `name`: float32, int8 or float16, its data in this file.
     pub fn tensor_proto(&self, name: &str) -> Option<TensorProto> {
         let e = self.entries.get(name)?;
         let kv = |key: &str, value: String| StringStringEntryProto {

@@ -3,11 +3,13 @@
 //! It hands out unique, scoped names (node `interaction_2/gru_e/r` writes the value of the same
 //! name, so Netron shows the layer structure), adds each weight initializer on first use only (so
 //! no graph carries an unused initializer), and keeps small constants inline while weights point
-//! into the shared external-data file ([`WeightFile`]).
+//! into the shared external-data file ([`WeightFile`]). A builder made with
+//! [`GraphBuilder::float16`] writes every float weight and constant in float16 ([`crate::fp16`]).
 
 use std::collections::{HashMap, HashSet};
 
 use crate::external::WeightFile;
+use crate::fp16;
 use crate::pb::{
     attribute_proto::AttributeType, tensor_proto::DataType, tensor_shape_proto, type_proto,
     AttributeProto, GraphProto, NodeProto, TensorProto, TensorShapeProto, TypeProto,
@@ -69,6 +71,8 @@ impl Attr {
 pub struct GraphBuilder<'w> {
     name: String,
     weights: &'w WeightFile,
+    /// Float weights and constants in float16 (the weights' float16 copies), else float32.
+    half: bool,
     scope: Vec<String>,
     nodes: Vec<NodeProto>,
     inputs: Vec<ValueInfoProto>,
@@ -87,6 +91,7 @@ impl<'w> GraphBuilder<'w> {
         GraphBuilder {
             name: name.into(),
             weights,
+            half: false,
             scope: Vec::new(),
             nodes: Vec::new(),
             inputs: Vec::new(),
@@ -95,6 +100,34 @@ impl<'w> GraphBuilder<'w> {
             constants: HashMap::new(),
             values: HashSet::new(),
             node_names: HashSet::new(),
+        }
+    }
+
+    /// An empty graph like [`GraphBuilder::new`] whose float weights are the weight file's float16
+    /// copies ([`fp16::half_name`], named as the float32 weight) and whose float constants are
+    /// float16.
+    pub fn float16(name: impl Into<String>, weights: &'w WeightFile) -> Self {
+        GraphBuilder {
+            half: true,
+            ..Self::new(name, weights)
+        }
+    }
+
+    /// The element type of float weights and constants: float16 or float32.
+    pub fn float_type(&self) -> DataType {
+        if self.half {
+            DataType::Float16
+        } else {
+            DataType::Float
+        }
+    }
+
+    /// Where float weight `name` is in the weight file: its float16 copy in a float16 graph.
+    fn stored_name(&self, name: &str) -> String {
+        if self.half {
+            fp16::half_name(name)
+        } else {
+            name.to_owned()
         }
     }
 
@@ -151,17 +184,24 @@ impl<'w> GraphBuilder<'w> {
         self.outputs.push(value_info(name, elem, dims));
     }
 
-    /// The weight initializer `name` (ONNX layout, see `weights::names`), added on first use.
+    /// The float weight initializer `name` (ONNX layout, see `weights::names`), added on first
+    /// use; in a float16 graph, its float16 copy under the same initializer name.
     ///
     /// # Panics
     /// When the weight file has no such tensor: the graph builder and the weight conversion are
     /// out of step, a bug.
     pub fn weight(&mut self, name: &str) -> String {
+        let stored = self.stored_name(name);
+        self.stored_weight(name, &stored)
+    }
+
+    fn stored_weight(&mut self, name: &str, stored: &str) -> String {
         if !self.values.contains(name) {
-            let tensor = self
+            let mut tensor = self
                 .weights
-                .tensor_proto(name)
-                .unwrap_or_else(|| panic!("weight {name} is not in the weight file"));
+                .tensor_proto(stored)
+                .unwrap_or_else(|| panic!("weight {stored} is not in the weight file"));
+            tensor.name = Some(name.to_owned());
             self.values.insert(name.to_owned());
             self.initializers.push(tensor);
         }
@@ -173,9 +213,10 @@ impl<'w> GraphBuilder<'w> {
     /// # Panics
     /// As [`GraphBuilder::weight`].
     pub fn weight_dims(&self, name: &str) -> Vec<usize> {
+        let stored = self.stored_name(name);
         self.weights
-            .dims(name)
-            .unwrap_or_else(|| panic!("weight {name} is not in the weight file"))
+            .dims(&stored)
+            .unwrap_or_else(|| panic!("weight {stored} is not in the weight file"))
             .to_vec()
     }
 
@@ -185,10 +226,15 @@ impl<'w> GraphBuilder<'w> {
         self.constant(label, DataType::Int64, dims, raw)
     }
 
-    /// An inline float32 constant called `const/{label}`.
+    /// An inline float constant called `const/{label}`: float32, or float16 in a float16 graph
+    /// (saturating, [`fp16::to_f16`]).
     pub fn const_f32(&mut self, label: &str, dims: &[i64], values: &[f32]) -> String {
-        let raw = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-        self.constant(label, DataType::Float, dims, raw)
+        let raw = if self.half {
+            fp16::f16_bytes(values)
+        } else {
+            values.iter().flat_map(|v| v.to_le_bytes()).collect()
+        };
+        self.constant(label, self.float_type(), dims, raw)
     }
 
     /// An inline int8 constant called `const/{label}`.

@@ -22,7 +22,7 @@
 //!
 //! Layout: [`checkpoint`] reads and checks the input, [`weights`] converts PyTorch layouts to
 //! ONNX ones, [`external`] lays the weights out in the shared file, [`graph`] and [`ops`] build
-//! graphs, [`rin_graph`] is the model, [`check`] validates each graph, [`manifest`] describes
+//! graphs, [`rin_graph`] is the model ([`quantize`] and [`fp16`] its reduced precisions), [`check`] validates each graph, [`manifest`] describes
 //! the export and [`export`](mod@export) writes it atomically. [`triton`] lays an export out as a
 //! Triton Inference Server model repository (`rin export --format triton`).
 #![warn(missing_docs)]
@@ -33,6 +33,7 @@ pub mod error;
 pub mod export;
 pub mod external;
 pub mod fixture;
+pub mod fp16;
 pub mod graph;
 pub mod manifest;
 pub mod ops;

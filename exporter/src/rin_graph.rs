@@ -55,6 +55,9 @@ pub fn build_with(
 /// is no extra channel, since a 1e30 mask would take the whole activation range of the quantizer:
 /// the output layer adds `b_r` after the product (ONNX Runtime fuses it into the kernel) and the
 /// pooled layers give padded objects token 0's features ([`ExtraChannel::CopyFirstObject`]).
+/// With [`Precision::Fp16`] it is the fp32 graph with float16 weights and constants
+/// ([`crate::fp16`], which `weights` must hold) and so float16 compute, up to the output softmax
+/// and sigmoid, which are computed in float32 (a `Cast` before each): the outputs are float32.
 pub fn build_precision(
     config: &ModelConfig,
     k: usize,
@@ -62,7 +65,13 @@ pub fn build_precision(
     output: RelationOutput,
     precision: Precision,
 ) -> GraphProto {
-    let mut b = GraphBuilder::new(format!("rin_k{k}"), weights);
+    let mut b = if precision == Precision::Fp16 {
+        GraphBuilder::float16(format!("rin_k{k}"), weights)
+    } else {
+        GraphBuilder::new(format!("rin_k{k}"), weights)
+    };
+    // The output probabilities are computed in float32 whatever the graph's float type.
+    let output_f32 = precision == Precision::Fp16;
     let word_ids = b.input(
         WORD_IDS,
         DataType::Int64,
@@ -91,7 +100,7 @@ pub fn build_precision(
         channels.pool.as_ref().expect("built when k > 0")
     };
     let (mut entity_probs, mut relation_scores) = b.scoped("layer_0", |b| {
-        let e = b.scoped("entity_head", |b| entity_head(b, &h0));
+        let e = b.scoped("entity_head", |b| entity_head(b, &h0, output_f32 && k == 0));
         let r = b.scoped("relation_head", |b| {
             relation_scores_of(b, &h0, channels.subject_zero.as_deref(), layer_0_extra)
         });
@@ -126,7 +135,7 @@ pub fn build_precision(
                         Interaction::NoRc => b.add("h", &h, &he),
                     })
                 });
-                let e = b.scoped("entity_head", |b| entity_head(b, &he));
+                let e = b.scoped("entity_head", |b| entity_head(b, &he, output_f32 && last));
                 let extra = if last {
                     &channels.output
                 } else {
@@ -151,7 +160,14 @@ pub fn build_precision(
         format!("interaction_{k}")
     };
     let relation_probs = b.scoped(&last, |b| {
-        b.scoped("relation_head", |b| b.sigmoid("probs", &relation_scores))
+        b.scoped("relation_head", |b| {
+            let scores = if output_f32 {
+                b.cast("scores_f32", &relation_scores, DataType::Float)
+            } else {
+                relation_scores.clone()
+            };
+            b.sigmoid("probs", &scores)
+        })
     });
     let relations = b.weight_dims(names::RELATION_OUTPUT_BIAS)[0] as i64;
     b.output(
@@ -237,12 +253,16 @@ fn encoder(
     })
 }
 
-/// `C_e`: tag probabilities `softmax(H W_e^T + b_e)` `[batch, seq, 5]`.
-fn entity_head(b: &mut GraphBuilder<'_>, h: &str) -> String {
+/// `C_e`: tag probabilities `softmax(H W_e^T + b_e)` `[batch, seq, 5]`; the softmax in float32
+/// when `to_f32` (a float16 graph's output).
+fn entity_head(b: &mut GraphBuilder<'_>, h: &str, to_f32: bool) -> String {
     let w = b.weight(names::ENTITY_WEIGHT_T);
     let bias = b.weight(names::ENTITY_BIAS);
     let z = b.matmul("linear", h, &w);
-    let logits = b.add("logits", &z, &bias);
+    let mut logits = b.add("logits", &z, &bias);
+    if to_f32 {
+        logits = b.cast("logits_f32", &logits, DataType::Float);
+    }
     b.softmax("probs", &logits, -1)
 }
 

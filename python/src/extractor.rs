@@ -48,7 +48,7 @@ impl PyExtractor {
             .map(|name| {
                 Precision::parse(name).ok_or_else(|| {
                     PyValueError::new_err(format!(
-                        "precision must be \"fp32\" or \"int8\", not {name:?}"
+                        "precision must be \"fp32\", \"int8\" or \"fp16\", not {name:?}"
                     ))
                 })
             })
@@ -98,7 +98,7 @@ impl PyExtractor {
         self.extractor.predictor().k()
     }
 
-    /// The precision of the graph being run (`fp32` or `int8`).
+    /// The precision of the graph being run (`fp32`, `int8` or `fp16`).
     #[getter]
     fn precision(&self) -> String {
         self.extractor.predictor().precision().to_string()

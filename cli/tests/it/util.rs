@@ -329,6 +329,22 @@ pub fn direct_session(
     model: &rin_runtime::Model,
     k: Option<usize>,
 ) -> rin_runtime::session::ModelSession {
+    direct_session_with(model, k, None)
+}
+
+/// [`direct_session`] of the trained K's graph at `precision` (`None`: the folder's default).
+pub fn direct_session_at(
+    model: &rin_runtime::Model,
+    precision: Option<rin_core::manifest::Precision>,
+) -> rin_runtime::session::ModelSession {
+    direct_session_with(model, None, precision)
+}
+
+fn direct_session_with(
+    model: &rin_runtime::Model,
+    k: Option<usize>,
+    precision: Option<rin_core::manifest::Precision>,
+) -> rin_runtime::session::ModelSession {
     use rin_runtime::session::{self, ModelSession, OrtConfig};
 
     let config = OrtConfig {
@@ -337,7 +353,7 @@ pub fn direct_session(
         ..Default::default()
     };
     let (runtime, cuda) = session::setup(&config).unwrap();
-    let (_, graph) = model.graph(k).unwrap();
+    let (_, _, graph) = model.graph_at(k, precision).unwrap();
     ModelSession::load(
         runtime,
         &graph,

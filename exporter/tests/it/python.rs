@@ -142,6 +142,25 @@ fn onnx_checker_accepts_the_trained_checkpoints_graphs() {
         paths.extend((0..=4).map(|k| int8.join(format!("model_k{k}_int8.onnx"))));
         paths.extend([0, 4].map(|k| int8.join(format!("model_k{k}.onnx"))));
     }
+    // fp16 graphs (float16 weights and constants, Casts to float32 before the outputs), dense
+    // and sparse (its float32 threshold compared with float32 probabilities).
+    for (dir, output) in [
+        ("fp16", rin_exporter::rin_graph::RelationOutput::Dense),
+        (
+            "fp16-sparse",
+            rin_exporter::rin_graph::RelationOutput::Sparse,
+        ),
+    ] {
+        let half = out.path().join(dir);
+        let options = ExportOptions {
+            ks: vec![0, 2],
+            relation_output: output,
+            precisions: vec![rin_exporter::manifest::Precision::Fp16],
+            ..Default::default()
+        };
+        export(&checkpoint, &half, &options).unwrap();
+        paths.extend([0, 2].map(|k| half.join(format!("model_k{k}_fp16.onnx"))));
+    }
     assert_checker_accepts(&python, &paths);
 }
 

@@ -375,6 +375,89 @@ fn int8_graphs_quantize_the_pair_product_and_pass_the_checks() {
     }
 }
 
+/// fp16 graphs: every float initializer is float16 (the weights' float16 copies, the float32
+/// weights left out of an fp16-only folder's file), a Cast to float32 before the output softmax
+/// and sigmoid, float32 outputs; the padding mask saturates instead of overflowing to infinity.
+#[test]
+fn fp16_graphs_hold_float16_weights_and_return_float32() {
+    use rin_exporter::manifest::Precision;
+    use rin_exporter::pb::tensor_proto::DataType;
+    let fp32 = Fixture::tiny();
+    let fp32_report = export_ks(&fp32, vec![0, 2]);
+    let half = Fixture::tiny();
+    let report = export(
+        &half.ckpt(),
+        &half.out(),
+        &ExportOptions {
+            ks: vec![0, 2],
+            precisions: vec![Precision::Fp16],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(report.manifest.manifest.precision, Precision::Fp16);
+    // Two bytes a value instead of four (each tensor's 64-byte alignment aside).
+    let (bytes16, bytes32) = (
+        report.manifest.files[0].bytes,
+        fp32_report.manifest.files[0].bytes,
+    );
+    assert!(bytes16 < bytes32, "{bytes16} vs {bytes32}");
+    for k in [0, 2] {
+        let model = read_file(&half.out().join(format!("model_k{k}_fp16.onnx")));
+        let graph = model.graph.as_ref().unwrap();
+        check_graph(graph).unwrap();
+        let fp32_model = read_model(&fp32.out(), k);
+        let fp32_graph = fp32_model.graph.as_ref().unwrap();
+        // The same initializers, every float one now float16.
+        let types = |g: &rin_exporter::pb::GraphProto| {
+            g.initializer
+                .iter()
+                .map(|t| (t.name().to_owned(), t.data_type()))
+                .collect::<Vec<_>>()
+        };
+        let expected: Vec<(String, i32)> = types(fp32_graph)
+            .into_iter()
+            .map(|(name, ty)| {
+                let ty = if ty == DataType::Float as i32 {
+                    DataType::Float16 as i32
+                } else {
+                    ty
+                };
+                (name, ty)
+            })
+            .collect();
+        assert_eq!(types(graph), expected, "K = {k}");
+        let mask = graph
+            .initializer
+            .iter()
+            .find(|t| t.name() == "const/padded_value");
+        // Pooled layers (K > 0) mask padded objects with 1e30, saturated to 65504.
+        assert_eq!(
+            mask.map(|m| m.raw_data().to_vec()),
+            (k > 0).then(|| vec![0xff, 0x7b]),
+            "K = {k}"
+        );
+        // Two Casts to float32, feeding the output softmax and sigmoid; outputs float32.
+        let casts: Vec<&str> = graph
+            .node
+            .iter()
+            .filter(|n| n.op_type() == "Cast")
+            .filter(|n| n.attribute[0].i == Some(DataType::Float as i64))
+            .map(|n| n.output[0].as_str())
+            .collect();
+        assert_eq!(casts.len(), 2, "K = {k}");
+        for cast in casts {
+            let reader = graph.node.iter().find(|n| n.input[0] == cast).unwrap();
+            assert!(
+                ["Softmax", "Sigmoid"].contains(&reader.op_type())
+                    && graph.output.iter().any(|o| o.name() == reader.output[0]),
+                "{reader:?}"
+            );
+        }
+        assert_eq!(graph.output, fp32_graph.output);
+    }
+}
+
 /// `precisions: [Int8, Fp32]`: one folder, one weights file holding the float32 `W_r^T` and its
 /// 8-bit form, fp32 graphs under the usual names (the default), int8 ones with a suffix, each
 /// graph's precision in the manifest and in its `rin.precision` metadata.
