@@ -88,6 +88,50 @@ impl Precision {
     }
 }
 
+/// The element type of the stored word-embedding rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WordTablePrecision {
+    /// float32, as trained.
+    #[default]
+    Fp32,
+    /// float16 in the weights file, cast to float32 after the look-up: half the bytes of the
+    /// largest tensor of a wide-vocabulary model, everything after the look-up unchanged.
+    Fp16,
+}
+
+impl std::fmt::Display for WordTablePrecision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            WordTablePrecision::Fp32 => "fp32",
+            WordTablePrecision::Fp16 => "fp16",
+        })
+    }
+}
+
+/// What an export kept of the checkpoint's word table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WordTable {
+    /// Rows kept: the checkpoint's first `rows` words (PAD and UNK included); the words after
+    /// them read as UNK.
+    pub rows: usize,
+    /// The checkpoint's vocabulary size.
+    pub checkpoint_rows: usize,
+    /// The stored rows' element type.
+    pub precision: WordTablePrecision,
+}
+
+impl WordTable {
+    /// Every one of `rows` words, in float32: what manifests without the record hold.
+    pub fn whole(rows: usize) -> WordTable {
+        WordTable {
+            rows,
+            checkpoint_rows: rows,
+            precision: WordTablePrecision::Fp32,
+        }
+    }
+}
+
 /// The dev scores an int8 export was admitted with: both precisions scored on the same data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PrecisionGate {
@@ -302,9 +346,20 @@ pub struct Manifest {
     /// (the int8 variant's gate; fp32 is the reference and has none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precision_gate: Option<PrecisionGate>,
+    /// What the export kept of the checkpoint's word table (a frequency cut, fp16 rows);
+    /// absent in manifests written before the options existed: every word, float32
+    /// ([`Manifest::word_table`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub word_table: Option<WordTable>,
 }
 
 impl Manifest {
+    /// The word table's record, or every word in float32 for manifests without one.
+    pub fn word_table(&self) -> WordTable {
+        self.word_table
+            .unwrap_or_else(|| WordTable::whole(self.words.len()))
+    }
+
     /// The precision of `graph`: its own, else the manifest's (older manifests).
     pub fn precision_of(&self, graph: &GraphEntry) -> Precision {
         graph.precision.unwrap_or(self.precision)

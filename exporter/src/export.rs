@@ -24,7 +24,8 @@ use crate::pb::{ModelProto, OperatorSetIdProto, StringStringEntryProto};
 use crate::quantize;
 use crate::rin_graph;
 use crate::weights::OnnxWeights;
-use rin_core::manifest::{Precision, RelationOutput};
+use crate::word_table;
+use rin_core::manifest::{Precision, RelationOutput, WordTablePrecision};
 use rin_core::reading::ReadingPlan;
 
 /// The largest K the exporter unrolls.
@@ -45,6 +46,11 @@ pub struct ExportOptions {
     /// pair-by-pair product in int8), sharing one weights file; the first listed after sorting
     /// (fp32 when present) is the folder's default. Empty means fp32.
     pub precisions: Vec<Precision>,
+    /// Keep only the checkpoint's first this many words (its most frequent added words after
+    /// the training data's, [`crate::word_table`]); `None` keeps them all.
+    pub max_words: Option<usize>,
+    /// The stored word rows' element type.
+    pub word_table: WordTablePrecision,
 }
 
 impl Default for ExportOptions {
@@ -55,6 +61,8 @@ impl Default for ExportOptions {
             relation_output: RelationOutput::Dense,
             reading: ReadingPlan::default(),
             precisions: vec![Precision::Fp32],
+            max_words: None,
+            word_table: WordTablePrecision::Fp32,
         }
     }
 }
@@ -129,13 +137,17 @@ pub fn export_checkpoint_with(
     if let Some(&k) = ks.iter().find(|&&k| k > MAX_K) {
         return Err(Error::KOutOfRange { k, max: MAX_K });
     }
+    // Refused before anything is written.
+    let word_table = word_table::plan(&ckpt.meta, options.max_words, options.word_table)?;
     std::fs::create_dir_all(out_dir).map_err(|source| Error::Write {
         path: out_dir.to_path_buf(),
         source,
     })?;
 
     let precisions = select_precisions(&options.precisions);
-    let weights = weight_file(ckpt.onnx_weights(), &precisions);
+    let mut onnx_weights = ckpt.onnx_weights();
+    word_table::cut(&mut onnx_weights, word_table.rows);
+    let weights = weight_file(onnx_weights, &precisions, word_table.precision);
     let source = SourceInfo {
         checkpoint: ckpt.dir.display().to_string(),
         epoch: ckpt.meta.epoch,
@@ -146,6 +158,9 @@ pub fn export_checkpoint_with(
         options.relation_output,
     );
     manifest.reading = options.reading.clone();
+    manifest.words.truncate(word_table.rows);
+    manifest.config.word_vocab = word_table.rows;
+    manifest.word_table = Some(word_table);
 
     let mut files = vec![write_atomic(out_dir, WEIGHTS_FILE, weights.bytes())?];
     let weights_sha256 = files[0].sha256.clone();
@@ -183,8 +198,13 @@ pub fn select_precisions(requested: &[Precision]) -> Vec<Precision> {
 
 /// The weight file shared by the graphs of `precisions`: with int8, `W_r^T`'s 8-bit values and
 /// per-column scales ([`crate::quantize`]) are added, and its float32 values kept only when an
-/// fp32 graph reads them; every other weight is float32, read by every graph.
-pub fn weight_file(mut weights: OnnxWeights, precisions: &[Precision]) -> WeightFile {
+/// fp32 graph reads them; the word table is stored as `word_rows` says; every other weight is
+/// float32, read by every graph.
+pub fn weight_file(
+    mut weights: OnnxWeights,
+    precisions: &[Precision],
+    word_rows: WordTablePrecision,
+) -> WeightFile {
     let mut int8 = BTreeMap::new();
     if precisions.contains(&Precision::Int8) {
         for name in QUANTIZED_WEIGHTS {
@@ -199,7 +219,11 @@ pub fn weight_file(mut weights: OnnxWeights, precisions: &[Precision]) -> Weight
             }
         }
     }
-    WeightFile::layout_with_int8(WEIGHTS_FILE, &weights, &int8)
+    let halves = match word_rows {
+        WordTablePrecision::Fp32 => BTreeMap::new(),
+        WordTablePrecision::Fp16 => word_table::take_fp16(&mut weights),
+    };
+    WeightFile::layout_with(WEIGHTS_FILE, &weights, &int8, &halves)
 }
 
 /// The weights an int8 export stores in 8 bits: the relation head's output map, whose product

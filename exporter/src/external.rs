@@ -22,6 +22,16 @@ pub struct Int8Tensor {
     pub data: Vec<i8>,
 }
 
+/// A row-major float16 tensor, as IEEE half-precision bit patterns (the word table of
+/// `--word-table fp16`, see [`crate::word_table`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Float16Tensor {
+    /// The shape.
+    pub dims: Vec<usize>,
+    /// `dims.iter().product()` values, row-major.
+    pub bits: Vec<u16>,
+}
+
 /// Alignment of every tensor's offset in the file.
 pub const ALIGN: usize = 64;
 /// Alignment of large tensors (a memory page), as `onnx.save`'s external-data writer does.
@@ -61,6 +71,20 @@ impl WeightFile {
         weights: &OnnxWeights,
         bytes8: &BTreeMap<String, Int8Tensor>,
     ) -> Self {
+        Self::layout_with(location, weights, bytes8, &BTreeMap::new())
+    }
+
+    /// [`WeightFile::layout_with_int8`] plus float16 tensors (`halves`, by name), stored two
+    /// bytes per value after the int8 ones.
+    ///
+    /// # Panics
+    /// When a name is in two maps (an invariant of the caller).
+    pub fn layout_with(
+        location: impl Into<String>,
+        weights: &OnnxWeights,
+        bytes8: &BTreeMap<String, Int8Tensor>,
+        halves: &BTreeMap<String, Float16Tensor>,
+    ) -> Self {
         let mut bytes = Vec::new();
         let mut entries = BTreeMap::new();
         let float = weights.iter().map(|(name, tensor)| {
@@ -76,7 +100,16 @@ impl WeightFile {
                 raw,
             )
         });
-        for (name, elem, dims, raw) in float.chain(int8) {
+        let half = halves.iter().map(|(name, tensor)| {
+            let raw: Vec<u8> = tensor.bits.iter().flat_map(|v| v.to_le_bytes()).collect();
+            (
+                name.as_str(),
+                tensor_proto::DataType::Float16,
+                &tensor.dims,
+                raw,
+            )
+        });
+        for (name, elem, dims, raw) in float.chain(int8).chain(half) {
             let length = raw.len();
             let align = if length >= PAGE_THRESHOLD {
                 PAGE_ALIGN
@@ -119,6 +152,11 @@ impl WeightFile {
         self.entries.get(name).map(|e| e.dims.as_slice())
     }
 
+    /// The element type of tensor `name` (float32, int8 or float16).
+    pub fn elem_type(&self, name: &str) -> Option<tensor_proto::DataType> {
+        self.entries.get(name).map(|e| e.elem)
+    }
+
     /// Every tensor name, sorted.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.entries.keys().map(String::as_str)
@@ -129,7 +167,7 @@ impl WeightFile {
         self.entries.get(name).map(|e| (e.offset, e.length))
     }
 
-    /// The initializer for tensor `name`: float32 or uint8, its data in this file.
+    /// The initializer for tensor `name` (float32, int8 or float16), its data in this file.
     pub fn tensor_proto(&self, name: &str) -> Option<TensorProto> {
         let e = self.entries.get(name)?;
         let kv = |key: &str, value: String| StringStringEntryProto {

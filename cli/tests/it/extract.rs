@@ -73,7 +73,10 @@ fn runs_cut_to_a_token_pair_budget_give_the_whole_batchs_results() {
         predictor.predict(&sentences).unwrap()
     };
     let whole = predict(usize::MAX);
-    assert!(whole.iter().any(|p| !p.triples.is_empty()), "some triples to compare");
+    assert!(
+        whole.iter().any(|p| !p.triples.is_empty()),
+        "some triples to compare"
+    );
     for budget in [1, 2_000] {
         let cut = predict(budget);
         assert_eq!(cut.len(), whole.len());
@@ -85,7 +88,10 @@ fn runs_cut_to_a_token_pair_budget_give_the_whole_batchs_results() {
             };
             assert_eq!(triples(a), triples(b), "sentence {i}, budget {budget}");
             for (x, y) in a.triples.iter().zip(&b.triples) {
-                assert!((x.score - y.score).abs() < 1e-4, "sentence {i}: {x:?} {y:?}");
+                assert!(
+                    (x.score - y.score).abs() < 1e-4,
+                    "sentence {i}: {x:?} {y:?}"
+                );
             }
         }
     }
