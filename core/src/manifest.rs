@@ -439,6 +439,12 @@ mod tests {
         let file: ManifestFile = serde_json::from_value(json).unwrap();
         assert_eq!(file.manifest.precision, Precision::Fp32);
         assert!(file.manifest.precision_gate.is_none());
+        // Written before word tables had a record: every word, float32.
+        assert!(file.manifest.word_table.is_none());
+        assert_eq!(
+            file.manifest.word_table(),
+            WordTable::whole(file.manifest.words.len())
+        );
         // fp32 writes no gate; an int8 gate round-trips.
         let mut m = file.manifest;
         assert!(serde_json::to_value(&m)

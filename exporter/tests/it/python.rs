@@ -142,6 +142,15 @@ fn onnx_checker_accepts_the_trained_checkpoints_graphs() {
         paths.extend((0..=4).map(|k| int8.join(format!("model_k{k}_int8.onnx"))));
         paths.extend([0, 4].map(|k| int8.join(format!("model_k{k}.onnx"))));
     }
+    // float16 word rows (a Cast after the Gather).
+    let fp16 = out.path().join("fp16");
+    let options = ExportOptions {
+        ks: vec![2],
+        word_table: rin_core::manifest::WordTablePrecision::Fp16,
+        ..Default::default()
+    };
+    export(&checkpoint, &fp16, &options).unwrap();
+    paths.push(fp16.join("model_k2.onnx"));
     assert_checker_accepts(&python, &paths);
 }
 
