@@ -107,7 +107,10 @@ fn fp16_rows_are_the_fp32_rows_rounded_to_half() {
 
     let (elem, dims, bytes) = stored_word_table(&fixture.out());
     assert_eq!(elem, DataType::Float16);
-    assert_eq!(dims, table.dims.iter().map(|&d| d as i64).collect::<Vec<_>>());
+    assert_eq!(
+        dims,
+        table.dims.iter().map(|&d| d as i64).collect::<Vec<_>>()
+    );
     let stored: Vec<u16> = bytes
         .chunks_exact(2)
         .map(|c| u16::from_le_bytes([c[0], c[1]]))
