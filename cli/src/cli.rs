@@ -493,6 +493,17 @@ pub struct ExportArgs {
     #[arg(long, value_enum, value_delimiter = ',', default_value = "fp32")]
     pub precision: Vec<PrecisionArg>,
 
+    /// Keep only the checkpoint's first N words: PAD, UNK, the training data's words, then the
+    /// words added from the vectors file (`rin-train --glove-words`), most frequent first. The
+    /// words cut read as UNK. N below the training data's words is refused.
+    #[arg(long, value_name = "N")]
+    pub max_words: Option<usize>,
+
+    /// The word embedding's stored precision: `fp32`, or `fp16` (half the bytes; the looked-up
+    /// rows are cast to float32, everything else stays float32).
+    #[arg(long, value_enum, default_value_t = WordTableArg::Fp32)]
+    pub word_table: WordTableArg,
+
     /// int8, fp16: the data set the gate scores (its `dev` split), instead of the checkpoint's data
     /// folder.
     #[arg(long, value_name = "DIR")]
@@ -558,6 +569,24 @@ impl From<PrecisionArg> for rin_core::manifest::Precision {
             PrecisionArg::Fp32 => rin_core::manifest::Precision::Fp32,
             PrecisionArg::Int8 => rin_core::manifest::Precision::Int8,
             PrecisionArg::Fp16 => rin_core::manifest::Precision::Fp16,
+        }
+    }
+}
+
+/// `rin export --word-table`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WordTableArg {
+    /// float32, as trained.
+    Fp32,
+    /// float16, cast to float32 after the look-up.
+    Fp16,
+}
+
+impl From<WordTableArg> for rin_core::manifest::WordTablePrecision {
+    fn from(arg: WordTableArg) -> Self {
+        match arg {
+            WordTableArg::Fp32 => Self::Fp32,
+            WordTableArg::Fp16 => Self::Fp16,
         }
     }
 }

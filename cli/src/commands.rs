@@ -333,10 +333,20 @@ pub fn info(args: InfoArgs) -> Result<ExitCode> {
         )?,
         None => writeln!(out, "precision  {precisions}")?,
     }
+    let table = m.word_table();
+    let kept = if table.rows < table.checkpoint_rows {
+        format!(
+            " of the checkpoint's {} (a frequency cut: the rest read as UNK)",
+            table.checkpoint_rows
+        )
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "words      {} (looked up {})",
+        "words      {}{kept}, {} rows (looked up {})",
         m.words.len(),
+        table.precision,
         m.word_lookup
     )?;
     writeln!(
@@ -419,6 +429,8 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
         precisions: rin_exporter::export::select_precisions(
             &args.precision.iter().map(|&p| p.into()).collect::<Vec<_>>(),
         ),
+        max_words: args.max_words,
+        word_table: args.word_table.into(),
     };
     if let Some(&reduced) = options.precisions.iter().find(|&&p| p != Precision::Fp32) {
         if args.format == ExportFormat::Triton {

@@ -92,6 +92,50 @@ impl Precision {
     }
 }
 
+/// The element type of the stored word-embedding rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WordTablePrecision {
+    /// float32, as trained.
+    #[default]
+    Fp32,
+    /// float16 in the weights file, cast to float32 after the look-up: half the bytes of the
+    /// largest tensor of a wide-vocabulary model, everything after the look-up unchanged.
+    Fp16,
+}
+
+impl std::fmt::Display for WordTablePrecision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            WordTablePrecision::Fp32 => "fp32",
+            WordTablePrecision::Fp16 => "fp16",
+        })
+    }
+}
+
+/// What an export kept of the checkpoint's word table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WordTable {
+    /// Rows kept: the checkpoint's first `rows` words (PAD and UNK included); the words after
+    /// them read as UNK.
+    pub rows: usize,
+    /// The checkpoint's vocabulary size.
+    pub checkpoint_rows: usize,
+    /// The stored rows' element type.
+    pub precision: WordTablePrecision,
+}
+
+impl WordTable {
+    /// Every one of `rows` words, in float32: what manifests without the record hold.
+    pub fn whole(rows: usize) -> WordTable {
+        WordTable {
+            rows,
+            checkpoint_rows: rows,
+            precision: WordTablePrecision::Fp32,
+        }
+    }
+}
+
 /// The dev scores a reduced-precision export was admitted with: fp32 and each variant scored on
 /// the same data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -342,9 +386,20 @@ pub struct Manifest {
     /// measured at export (the variants' gate; fp32 is the reference and has none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precision_gate: Option<PrecisionGate>,
+    /// What the export kept of the checkpoint's word table (a frequency cut, fp16 rows);
+    /// absent in manifests written before the options existed: every word, float32
+    /// ([`Manifest::word_table`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub word_table: Option<WordTable>,
 }
 
 impl Manifest {
+    /// The word table's record, or every word in float32 for manifests without one.
+    pub fn word_table(&self) -> WordTable {
+        self.word_table
+            .unwrap_or_else(|| WordTable::whole(self.words.len()))
+    }
+
     /// The precision of `graph`: its own, else the manifest's (older manifests).
     pub fn precision_of(&self, graph: &GraphEntry) -> Precision {
         graph.precision.unwrap_or(self.precision)
@@ -424,6 +479,12 @@ mod tests {
         let file: ManifestFile = serde_json::from_value(json).unwrap();
         assert_eq!(file.manifest.precision, Precision::Fp32);
         assert!(file.manifest.precision_gate.is_none());
+        // Written before word tables had a record: every word, float32.
+        assert!(file.manifest.word_table.is_none());
+        assert_eq!(
+            file.manifest.word_table(),
+            WordTable::whole(file.manifest.words.len())
+        );
         // fp32 writes no gate; a gate of int8 and fp16 round-trips.
         let mut m = file.manifest;
         assert!(serde_json::to_value(&m)

@@ -52,6 +52,15 @@ pub struct Cli {
     #[arg(long)]
     pub sparse: bool,
 
+    /// Keep only the checkpoint's first N words (the training data's, then the added words most
+    /// frequent first); the words cut read as UNK.
+    #[arg(long, value_name = "N")]
+    pub max_words: Option<usize>,
+
+    /// Store the word embedding as float16 (cast to float32 after the look-up).
+    #[arg(long)]
+    pub fp16_words: bool,
+
     /// More logging (-v: debug, -vv: trace).
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,

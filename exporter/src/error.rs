@@ -122,6 +122,20 @@ pub enum Error {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// A frequency cut would drop words of the training data.
+    #[error(
+        "cannot keep only {asked} words: the checkpoint's first {data_rows} of {vocab} words are \
+         PAD, UNK and its training data's words (training words, then dev and test words with a \
+         vector), which a cut keeps; keep at least {data_rows}"
+    )]
+    MaxWords {
+        /// The rows asked for.
+        asked: usize,
+        /// The rows of PAD, UNK and the data's words.
+        data_rows: usize,
+        /// The checkpoint's vocabulary size.
+        vocab: usize,
+    },
     /// The graph built for a K failed the structural checks run before writing. This is a bug in
     /// the exporter, never in the input.
     #[error("internal error: the graph for K = {k} is malformed: {problem}")]

@@ -24,8 +24,9 @@ use crate::manifest::{
 use crate::pb::{ModelProto, OperatorSetIdProto, StringStringEntryProto};
 use crate::quantize;
 use crate::rin_graph;
-use crate::weights::OnnxWeights;
-use rin_core::manifest::{Precision, RelationOutput};
+use crate::weights::{names, OnnxWeights};
+use crate::word_table;
+use rin_core::manifest::{Precision, RelationOutput, WordTablePrecision};
 use rin_core::reading::ReadingPlan;
 
 /// The largest K the exporter unrolls.
@@ -46,6 +47,11 @@ pub struct ExportOptions {
     /// product in int8, float16 throughout: any of them), sharing one weights file; the first listed after sorting
     /// (fp32 when present) is the folder's default. Empty means fp32.
     pub precisions: Vec<Precision>,
+    /// Keep only the checkpoint's first this many words (its most frequent added words after
+    /// the training data's, [`crate::word_table`]); `None` keeps them all.
+    pub max_words: Option<usize>,
+    /// The stored word rows' element type.
+    pub word_table: WordTablePrecision,
 }
 
 impl Default for ExportOptions {
@@ -56,6 +62,8 @@ impl Default for ExportOptions {
             relation_output: RelationOutput::Dense,
             reading: ReadingPlan::default(),
             precisions: vec![Precision::Fp32],
+            max_words: None,
+            word_table: WordTablePrecision::Fp32,
         }
     }
 }
@@ -130,13 +138,17 @@ pub fn export_checkpoint_with(
     if let Some(&k) = ks.iter().find(|&&k| k > MAX_K) {
         return Err(Error::KOutOfRange { k, max: MAX_K });
     }
+    // Refused before anything is written.
+    let word_table = word_table::plan(&ckpt.meta, options.max_words, options.word_table)?;
     std::fs::create_dir_all(out_dir).map_err(|source| Error::Write {
         path: out_dir.to_path_buf(),
         source,
     })?;
 
     let precisions = select_precisions(&options.precisions);
-    let weights = weight_file(ckpt.onnx_weights(), &precisions);
+    let mut onnx_weights = ckpt.onnx_weights();
+    word_table::cut(&mut onnx_weights, word_table.rows);
+    let weights = weight_file(onnx_weights, &precisions, word_table.precision);
     let source = SourceInfo {
         checkpoint: ckpt.dir.display().to_string(),
         epoch: ckpt.meta.epoch,
@@ -147,6 +159,9 @@ pub fn export_checkpoint_with(
         options.relation_output,
     );
     manifest.reading = options.reading.clone();
+    manifest.words.truncate(word_table.rows);
+    manifest.config.word_vocab = word_table.rows;
+    manifest.word_table = Some(word_table);
 
     let mut files = vec![write_atomic(out_dir, WEIGHTS_FILE, weights.bytes())?];
     let weights_sha256 = files[0].sha256.clone();
@@ -185,9 +200,14 @@ pub fn select_precisions(requested: &[Precision]) -> Vec<Precision> {
 /// The weight file shared by the graphs of `precisions`: with int8, `W_r^T`'s 8-bit values and
 /// per-column scales ([`crate::quantize`]) are added; with fp16, a float16 copy of every weight
 /// ([`crate::fp16`]); the float32 weights are kept for the fp32 and int8 graphs (`W_r^T`'s only
-/// when an fp32 graph reads it).
-pub fn weight_file(mut weights: OnnxWeights, precisions: &[Precision]) -> WeightFile {
-    let halves = if precisions.contains(&Precision::Fp16) {
+/// when an fp32 graph reads it). The word table of those graphs is stored as `word_rows` says
+/// (an fp16 graph reads its own float16 copy).
+pub fn weight_file(
+    mut weights: OnnxWeights,
+    precisions: &[Precision],
+    word_rows: WordTablePrecision,
+) -> WeightFile {
+    let mut halves = if precisions.contains(&Precision::Fp16) {
         fp16::half_weights(&weights)
     } else {
         BTreeMap::new()
@@ -208,6 +228,9 @@ pub fn weight_file(mut weights: OnnxWeights, precisions: &[Precision]) -> Weight
     }
     if !precisions.contains(&Precision::Fp32) && !precisions.contains(&Precision::Int8) {
         weights = OnnxWeights::default();
+    }
+    if word_rows == WordTablePrecision::Fp16 && weights.get(names::WORD_EMBEDDING).is_some() {
+        halves.extend(word_table::take_fp16(&mut weights));
     }
     WeightFile::layout_mixed(WEIGHTS_FILE, &weights, &int8, &halves)
 }

@@ -139,6 +139,11 @@ impl WeightFile {
         self.entries.get(name).map(|e| e.dims.as_slice())
     }
 
+    /// The element type of tensor `name` (float32, int8 or float16).
+    pub fn elem_type(&self, name: &str) -> Option<tensor_proto::DataType> {
+        self.entries.get(name).map(|e| e.elem)
+    }
+
     /// Every tensor name, sorted.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.entries.keys().map(String::as_str)

@@ -220,6 +220,17 @@ impl<'w> GraphBuilder<'w> {
             .to_vec()
     }
 
+    /// The element type of weight `name`.
+    ///
+    /// # Panics
+    /// As [`GraphBuilder::weight`].
+    pub fn weight_type(&self, name: &str) -> DataType {
+        let stored = self.stored_name(name);
+        self.weights
+            .elem_type(&stored)
+            .unwrap_or_else(|| panic!("weight {stored} is not in the weight file"))
+    }
+
     /// An inline int64 constant called `const/{label}`, shared by every node that asks for it.
     pub fn const_i64(&mut self, label: &str, dims: &[i64], values: &[i64]) -> String {
         let raw = values.iter().flat_map(|v| v.to_le_bytes()).collect();

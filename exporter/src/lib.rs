@@ -22,7 +22,8 @@
 //!
 //! Layout: [`checkpoint`] reads and checks the input, [`weights`] converts PyTorch layouts to
 //! ONNX ones, [`external`] lays the weights out in the shared file, [`graph`] and [`ops`] build
-//! graphs, [`rin_graph`] is the model ([`quantize`] and [`fp16`] its reduced precisions), [`check`] validates each graph, [`manifest`] describes
+//! graphs, [`rin_graph`] is the model ([`quantize`] and [`fp16`] its reduced precisions), [`check`] validates each graph, [`word_table`] cuts the vocabulary or stores it in float16,
+//! [`manifest`] describes
 //! the export and [`export`](mod@export) writes it atomically. [`triton`] lays an export out as a
 //! Triton Inference Server model repository (`rin export --format triton`).
 #![warn(missing_docs)]
@@ -42,6 +43,7 @@ pub mod quantize;
 pub mod rin_graph;
 pub mod triton;
 pub mod weights;
+pub mod word_table;
 
 pub use checkpoint::{Checkpoint, CheckpointMeta, Interaction, ModelConfig};
 pub use error::{Error, Result};

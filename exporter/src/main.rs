@@ -39,6 +39,12 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         } else {
             rin_exporter::rin_graph::RelationOutput::Dense
         },
+        max_words: cli.max_words,
+        word_table: if cli.fp16_words {
+            rin_core::manifest::WordTablePrecision::Fp16
+        } else {
+            rin_core::manifest::WordTablePrecision::Fp32
+        },
         ..ExportOptions::default()
     };
     let report = export(&cli.checkpoint, &cli.out, &options).with_context(|| {

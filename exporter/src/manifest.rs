@@ -73,6 +73,7 @@ pub fn manifest_at(
         reading: Default::default(),
         precision: precisions.first().copied().unwrap_or_default(),
         precision_gate: None,
+        word_table: None,
     }
 }
 

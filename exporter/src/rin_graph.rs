@@ -1,7 +1,8 @@
 //! The RIN inference graph for one K (MODEL.md), unrolled, built with [`GraphBuilder`].
 //!
 //! ```text
-//! word_ids, pos_ids [batch, seq] int64 ── Gather(E_w), Gather(E_p) ── Concat ── Transpose
+//! word_ids, pos_ids [batch, seq] int64 ── Gather(E_w) (+ Cast when E_w is float16), Gather(E_p)
+//!   ── Concat ── Transpose
 //!   ── LSTM(bidirectional, sequence_lens = lengths) ── Transpose, Reshape ── H^0 [batch, seq, d]
 //! layer_0:        Y_e^0 = softmax(H^0 W_e^T + b_e),  R^0 = C_r logits of H^0
 //! interaction_k:  ybar  = sigmoid(max over valid j of R^{k-1}[:, :, j, :])   (padded j = -inf)
@@ -224,7 +225,15 @@ fn encoder(
 ) -> String {
     let word_table = b.weight(names::WORD_EMBEDDING);
     let words = b.scoped("word_embedding", |b| {
-        b.gather("Gather", &word_table, word_ids)
+        let rows = b.gather("Gather", &word_table, word_ids);
+        // A float16 table (`--word-table fp16`) halves the file; only the looked-up rows are
+        // widened, so everything after the look-up runs in float32 as trained.
+        let float = b.float_type();
+        if b.weight_type(names::WORD_EMBEDDING) != float {
+            b.cast("to_float", &rows, float)
+        } else {
+            rows
+        }
     });
     let x = if config.uses_pos() {
         let pos_table = b.weight(names::POS_EMBEDDING);

@@ -431,3 +431,64 @@ fn one_folder_serves_both_precisions_and_int8_equals_the_int8_only_folder() {
         .collect();
     assert_eq!(precisions, vec!["fp32", "int8"], "{csv}");
 }
+
+/// `--word-table fp16` (float16 word rows, widened after the look-up) gives fp32's triples on 60
+/// WebNLG test sentences, scores within 1e-3, and `rin info` names the rows' precision.
+#[test]
+fn fp16_word_rows_give_the_fp32_triples() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fp32, fp16) = (dir.path().join("fp32"), dir.path().join("fp16"));
+    for (out, table) in [(&fp32, "fp32"), (&fp16, "fp16")] {
+        let output = export(out, &["--word-table", table]);
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    let triples = |dir: &Path| -> Vec<Vec<(String, String, String, f64)>> {
+        let output = extract(dir, None);
+        crate::util::json_lines(&output)
+            .iter()
+            .map(|line| {
+                line["triples"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| {
+                        (
+                            t["subject"]["text"].as_str().unwrap().to_owned(),
+                            t["relation"].as_str().unwrap().to_owned(),
+                            t["object"]["text"].as_str().unwrap().to_owned(),
+                            t["score"].as_f64().unwrap(),
+                        )
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let (a, b) = (triples(&fp32), triples(&fp16));
+    assert!(a.iter().map(Vec::len).sum::<usize>() > 50, "{a:?}");
+    assert_eq!(a.len(), b.len());
+    for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+        let names = |v: &[(String, String, String, f64)]| {
+            v.iter()
+                .map(|t| (t.0.clone(), t.1.clone(), t.2.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(x), names(y), "sentence {i}");
+        for (p, q) in x.iter().zip(y) {
+            assert!((p.3 - q.3).abs() < 1e-3, "sentence {i}: {p:?} {q:?}");
+        }
+    }
+    let info = run(rin(dir.path()).args(["info", "--model"]).arg(&fp16), b"");
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert!(text.contains("3616, fp16 rows"), "{text}");
+}
+
+/// The shipped model has no words past its training data's: any cut is refused, naming both
+/// numbers, before anything is written.
+#[test]
+fn max_words_below_the_training_words_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cut");
+    let output = export(&out, &["--max-words", "3000"]);
+    assert_fails_with(&output, &["only 3000 words", "keep at least 3616"]);
+    assert!(!out.exists());
+}

@@ -9,3 +9,4 @@ mod fixture;
 mod python;
 mod structure;
 mod triton;
+mod word_table;

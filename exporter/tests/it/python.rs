@@ -161,6 +161,15 @@ fn onnx_checker_accepts_the_trained_checkpoints_graphs() {
         export(&checkpoint, &half, &options).unwrap();
         paths.extend([0, 2].map(|k| half.join(format!("model_k{k}_fp16.onnx"))));
     }
+    // float16 word rows (a Cast after the Gather).
+    let fp16 = out.path().join("fp16-rows");
+    let options = ExportOptions {
+        ks: vec![2],
+        word_table: rin_core::manifest::WordTablePrecision::Fp16,
+        ..Default::default()
+    };
+    export(&checkpoint, &fp16, &options).unwrap();
+    paths.push(fp16.join("model_k2.onnx"));
     assert_checker_accepts(&python, &paths);
 }
 
