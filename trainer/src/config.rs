@@ -263,3 +263,31 @@ impl TrainConfig {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn substitute_neighbours_need_substitution_and_a_vectors_file() {
+        let asked = TrainConfig {
+            substitute_neighbours: 8,
+            ..TrainConfig::default()
+        };
+        let err = asked.validate().unwrap_err().to_string();
+        assert!(err.contains("--substitute-neighbours"), "{err}");
+        let with_vectors = TrainConfig {
+            embeddings: Some(PathBuf::from("glove.txt")),
+            glove_words: 1000,
+            name_substitution: 0.3,
+            ..asked
+        };
+        with_vectors.validate().unwrap();
+        let without_file = TrainConfig {
+            embeddings: None,
+            init_from: Some(PathBuf::from("ckpt")),
+            ..with_vectors
+        };
+        assert!(without_file.validate().is_err());
+    }
+}
