@@ -418,6 +418,12 @@ fn preview(items: &[String], max: usize) -> String {
 
 pub fn export(args: ExportArgs) -> Result<ExitCode> {
     let ks = ks_of(&args.k, "--k")?;
+    let reading = args.reading.overrides();
+    // An export starts from the default plan, which has no learned continuation: a threshold
+    // for one would otherwise vanish from the manifest without a word.
+    reading
+        .check_against(&Default::default())
+        .map_err(|reason| anyhow::anyhow!("invalid reading plan: {reason}"))?;
     let options = rin_exporter::ExportOptions {
         ks,
         which: args.from.clone(),
@@ -425,7 +431,7 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
             OutputsArg::Dense => RelationOutput::Dense,
             OutputsArg::Sparse => RelationOutput::Sparse,
         },
-        reading: args.reading.overrides().over(&Default::default()),
+        reading: reading.over(&Default::default()),
         precisions: rin_exporter::export::select_precisions(
             &args.precision.iter().map(|&p| p.into()).collect::<Vec<_>>(),
         ),

@@ -108,6 +108,17 @@ fn export_writes_a_folder_that_extract_runs() {
         b"",
     );
     assert_eq!(json_lines(&out).len(), 1);
+
+    // The exported plan has no learned continuation: a threshold for one is refused, not dropped.
+    let out = run(
+        rin(dir.path())
+            .arg("export")
+            .arg(&ckpt)
+            .args(["-o", "continued", "--continuation", "0.7"]),
+        b"",
+    );
+    assert_fails_with(&out, &["reading plan", "no learned continuation"]);
+    assert!(!dir.path().join("continued").exists());
 }
 
 /// `rin export` of a shipped model's checkpoint gives graphs that find exactly the shipped
