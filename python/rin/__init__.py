@@ -34,9 +34,9 @@ class Extractor:
     ``model_dir`` is an export folder (``models/webnlg``); ``device`` is ``"cpu"``, ``"cuda"``
     or ``"auto"``; ``k`` the number of interaction layers (default: the trained K); ``threads``
     ONNX Runtime's intra-op threads (default: one per core); ``precision`` the graphs to run in a
-    folder exported with several (``"fp32"`` or ``"int8"``; default: the folder's, fp32 when it
-    has it). ``plugin_dir`` and ``ort_library``
-    override where plugins and ONNX Runtime come from (see :mod:`rin._library`). Errors are
+    folder exported with several (``"fp32"``, ``"int8"`` or ``"fp16"``; default: the folder's,
+    fp32 when it has it). ``plugin_dir`` and ``ort_library`` override where plugins and ONNX
+    Runtime come from (see :mod:`rin._library`). Errors are
     :class:`RinError` (:class:`InputError` for one bad text) with the CLI's messages.
     """
 
@@ -88,7 +88,7 @@ class Extractor:
 
     @property
     def precision(self) -> str:
-        """The precision of the graph being run: ``"fp32"`` or ``"int8"``."""
+        """The precision of the graph being run: ``"fp32"``, ``"int8"`` or ``"fp16"``."""
         return self._native.precision
 
     @property

@@ -27,8 +27,9 @@ pub struct PyExtractor {
 impl PyExtractor {
     /// Opens the export folder `model_dir` (files checked against the manifest), loads ONNX
     /// Runtime from `ort_library` (`None`: `RIN_ORT_DYLIB`, `ORT_DYLIB_PATH`, the rin venv), the
-    /// graph for `k` (`None`: the trained K) in `precision` (`None`: the folder's default) and the model's plugins from `plugin_dir` (`None`:
-    /// `RIN_PLUGIN_DIR`, else next to the Python executable).
+    /// graph for `k` (`None`: the trained K) in `precision` (`None`: the folder's default) and
+    /// the model's plugins from `plugin_dir` (`None`: `RIN_PLUGIN_DIR`, else next to the Python
+    /// executable).
     // The arguments are the Python signature's, one keyword each.
     #[allow(clippy::too_many_arguments)]
     #[new]
