@@ -70,7 +70,8 @@ pub struct ModelArgs {
     pub k: Option<usize>,
 
     /// The precision of the graph to run, in a folder exported with several (`rin export
-    /// --precision fp32,int8`). Default: fp32 when the folder has it, else its only precision.
+    /// --precision fp32,int8`). Default: fp32 when the folder has it, else the first of int8,
+    /// fp16 it has.
     #[arg(long, value_enum)]
     pub precision: Option<PrecisionArg>,
 
@@ -240,8 +241,8 @@ pub struct BenchArgs {
     #[arg(long = "k", value_name = "K")]
     pub k: Vec<String>,
 
-    /// Graph precisions to time: `fp32`, `int8`, `fp16`, `fp32,int8`. Default: fp32 when the folder has
-    /// it, else its only precision.
+    /// Graph precisions to time: `fp32`, `int8`, `fp16`, `fp32,int8`. Default: fp32 when the
+    /// folder has it, else the first of int8, fp16 it has.
     #[arg(long, value_enum, value_delimiter = ',')]
     pub precision: Vec<PrecisionArg>,
 

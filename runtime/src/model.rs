@@ -216,8 +216,8 @@ impl Model {
         self.manifest.manifest.default_precision()
     }
 
-    /// The fp32 graph for `k`, or the folder's only precision: [`Model::graph_at`] with the
-    /// default precision.
+    /// The graph for `k` at the default precision (fp32 when the folder has it):
+    /// [`Model::graph_at`] with no precision asked for.
     pub fn graph(&self, k: Option<usize>) -> Result<(usize, PathBuf)> {
         self.graph_at(k, None).map(|(k, _, path)| (k, path))
     }
