@@ -138,14 +138,19 @@ pub fn export_checkpoint_with(
     if let Some(&k) = ks.iter().find(|&&k| k > MAX_K) {
         return Err(Error::KOutOfRange { k, max: MAX_K });
     }
+    let precisions = select_precisions(&options.precisions);
     // Refused before anything is written.
-    let word_table = word_table::plan(&ckpt.meta, options.max_words, options.word_table)?;
+    let mut word_table = word_table::plan(&ckpt.meta, options.max_words, options.word_table)?;
+    if !precisions.contains(&Precision::Fp32) && !precisions.contains(&Precision::Int8) {
+        // fp16 graphs read their own float16 copy, the only word rows such a folder stores:
+        // the record says what is stored, so that `rin info` does not show float32 rows.
+        word_table.precision = WordTablePrecision::Fp16;
+    }
     std::fs::create_dir_all(out_dir).map_err(|source| Error::Write {
         path: out_dir.to_path_buf(),
         source,
     })?;
 
-    let precisions = select_precisions(&options.precisions);
     let mut onnx_weights = ckpt.onnx_weights();
     word_table::cut(&mut onnx_weights, word_table.rows);
     let weights = weight_file(onnx_weights, &precisions, word_table.precision);

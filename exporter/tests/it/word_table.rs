@@ -99,6 +99,25 @@ fn a_cut_keeps_the_first_rows_bit_identical_and_the_words_past_it_read_as_unk() 
 }
 
 #[test]
+fn an_fp16_only_folder_records_float16_rows_whatever_was_asked() {
+    let fixture = Fixture::tiny();
+    let options = ExportOptions {
+        ks: vec![2],
+        precisions: vec![rin_core::manifest::Precision::Fp16],
+        ..Default::default()
+    };
+    export(&fixture.ckpt(), &fixture.out(), &options).unwrap();
+    let manifest: rin_core::manifest::ManifestFile = serde_json::from_str(
+        &std::fs::read_to_string(fixture.out().join("manifest.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        manifest.manifest.word_table().precision,
+        WordTablePrecision::Fp16
+    );
+}
+
+#[test]
 fn fp16_rows_are_the_fp32_rows_rounded_to_half() {
     let fixture = Fixture::tiny();
     export_with(&fixture, None, WordTablePrecision::Fp16);
