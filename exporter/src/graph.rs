@@ -239,7 +239,7 @@ impl<'w> GraphBuilder<'w> {
 
     /// An inline float constant called `const/{label}`: float32, or float16 in a float16 graph
     /// (saturating, [`fp16::to_f16`]).
-    pub fn const_f32(&mut self, label: &str, dims: &[i64], values: &[f32]) -> String {
+    pub fn const_float(&mut self, label: &str, dims: &[i64], values: &[f32]) -> String {
         let raw = if self.half {
             fp16::f16_bytes(values)
         } else {

@@ -319,8 +319,8 @@ impl RelationChannels {
             let lengths = b.cast("lengths_i64", lengths, DataType::Int64);
             let lengths = b.unsqueeze("lengths_column", &lengths, &[1]);
             let valid = b.less("valid", &positions, &lengths);
-            let zero = b.const_f32("valid_value", &[], &[0.0]);
-            let big = b.const_f32("padded_value", &[], &[value]);
+            let zero = b.const_float("valid_value", &[], &[0.0]);
+            let big = b.const_float("padded_value", &[], &[value]);
             b.where_("padding", &valid, &zero, &big)
         };
         if precision == Precision::Int8 {
@@ -347,8 +347,8 @@ impl RelationChannels {
         let shape = b.shape("input_shape", word_ids);
         let last_dim = b.const_i64("one_dim", &[1], &[1]);
         let channel_shape = b.concat("channel_shape", &[&shape, &last_dim], 0);
-        let zero = b.const_f32("zero", &[1, 1, 1], &[0.0]);
-        let one = b.const_f32("one", &[1, 1, 1], &[1.0]);
+        let zero = b.const_float("zero", &[1, 1, 1], &[0.0]);
+        let one = b.const_float("one", &[1, 1, 1], &[1.0]);
         let subject_zero = b.op("Expand", "subject_zero", &[&zero, &channel_shape], &[]);
         let ones = b.op("Expand", "object_one", &[&one, &channel_shape], &[]);
         let bias = b.weight(names::RELATION_OUTPUT_BIAS);
@@ -360,7 +360,7 @@ impl RelationChannels {
         let pool = pooled.then(|| {
             let mask = padding(b, &shape, 1e30);
             let object = b.unsqueeze("object_mask", &mask, &[2]);
-            let minus_ones = b.const_f32(
+            let minus_ones = b.const_float(
                 "minus_ones",
                 &[1, relations],
                 &vec![-1.0; relations as usize],
