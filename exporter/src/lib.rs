@@ -22,10 +22,11 @@
 //!
 //! Layout: [`checkpoint`] reads and checks the input, [`weights`] converts PyTorch layouts to
 //! ONNX ones, [`external`] lays the weights out in the shared file, [`graph`] and [`ops`] build
-//! graphs, [`rin_graph`] is the model ([`quantize`] and [`fp16`] its reduced precisions), [`check`] validates each graph, [`word_table`] cuts the vocabulary or stores it in float16,
-//! [`manifest`] describes
-//! the export and [`export`](mod@export) writes it atomically. [`triton`] lays an export out as a
-//! Triton Inference Server model repository (`rin export --format triton`).
+//! graphs, [`rin_graph`] is the model ([`quantize`] and [`fp16`] its reduced precisions),
+//! [`check`] validates each graph, [`word_table`] cuts the vocabulary or stores it in float16,
+//! [`manifest`] describes the export and [`export`](mod@export) writes it atomically. [`triton`]
+//! lays an export out as a Triton Inference Server model repository (`rin export --format
+//! triton`).
 #![warn(missing_docs)]
 
 pub mod check;

@@ -74,7 +74,7 @@ pub fn quantize_columns(w: &Tensor) -> QuantizedMatrix {
     }
 }
 
-/// The stored (uint8) weight's initializer name for weight `name`.
+/// The stored (int8) weight's initializer name for weight `name`.
 pub fn values_name(name: &str) -> String {
     format!("{name}.quantized")
 }
