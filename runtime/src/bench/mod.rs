@@ -333,8 +333,7 @@ pub fn run(
 /// What one loaded pipeline serves: device, threads, K and precision.
 type SessionKey = (BenchDevice, Option<usize>, usize, Precision);
 
-/// The sessions one (device, threads, K) needs: the graph alone and the whole pipeline.
-/// The pipeline of one (device, threads, K); graph mode times its session alone.
+/// The pipeline of one [`SessionKey`]; graph mode times its session alone.
 struct Loaded {
     extractor: Extractor,
 }
