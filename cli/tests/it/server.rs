@@ -817,6 +817,7 @@ async fn the_pipeline_answers_like_the_extractor_with_per_request_options() {
     assert_eq!(info["serving"]["ks"], json!([0, 1, 2]));
     assert_eq!(info["serving"]["default_k"], 2);
     assert_eq!(info["serving"]["tagger"], "perceptron");
+    assert_eq!(info["serving"]["precision"], "fp32");
     assert_eq!(info["serving"]["max_batch"], 8);
 
     for (k, threshold, mode) in [

@@ -463,6 +463,8 @@ pub fn pipeline_server(
         "tagger".into(),
         plugin::tagger_name(&model, pipeline.tagger.as_deref()).into(),
     );
+    // The manifest lists every precision of a folder; this is the one whose graphs answer.
+    extra.insert("precision".into(), precision.to_string().into());
     let manifest = serde_json::to_value(model.manifest())
         .map_err(|e| ServeError::Load(format!("cannot serialise the manifest: {e}")))?;
     let info = ModelInfo {
