@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use rin_core::continuation::Continuation;
-use rin_core::manifest::ManifestFile;
+use rin_core::manifest::{ManifestFile, MANIFEST_FILE};
 use rin_core::DataFormat;
 use rin_runtime::continuation_examples::{continuation_examples, Example};
 use rin_runtime::{chunk, Model, Predictor};
@@ -75,7 +75,7 @@ pub fn fit_continuation(args: FitContinuationArgs) -> Result<ExitCode> {
         println!("{weight:8.3} {name}");
     }
     if args.write {
-        let path = dir.join("manifest.json");
+        let path = dir.join(MANIFEST_FILE);
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let mut manifest: ManifestFile = serde_json::from_str(&text)
