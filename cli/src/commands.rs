@@ -305,12 +305,7 @@ pub fn info(args: InfoArgs) -> Result<ExitCode> {
     if let Some(f1) = m.dev_f1 {
         writeln!(out, "dev F1     {:.4}", f1)?;
     }
-    let precisions = m
-        .precisions()
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let precisions = rin_core::manifest::precision_list(&m.precisions());
     let precisions = if several {
         format!("{precisions} (default {})", m.default_precision())
     } else {
@@ -625,12 +620,12 @@ fn gate_variants(gate: &rin_core::manifest::PrecisionGate) -> Vec<String> {
 
 /// The reduced precisions among `precisions`, joined: `int8, fp16`.
 fn variants_named(precisions: &[Precision]) -> String {
-    precisions
+    let variants: Vec<Precision> = precisions
         .iter()
-        .filter(|&&p| p != Precision::Fp32)
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
+        .copied()
+        .filter(|&p| p != Precision::Fp32)
+        .collect();
+    rin_core::manifest::precision_list(&variants)
 }
 
 /// The trained K and the triple F1 of the `precision` graphs in `dir` on the data file `path`.

@@ -92,6 +92,15 @@ impl Precision {
     }
 }
 
+/// `precisions` joined for a message or a listing: `fp32, int8`.
+pub fn precision_list(precisions: &[Precision]) -> String {
+    precisions
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The element type of the stored word-embedding rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

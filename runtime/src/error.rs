@@ -140,7 +140,10 @@ pub enum Error {
         detail: String,
     },
     /// The folder has no graphs in the requested precision.
-    #[error("the model has no {precision} graphs; it has {}", names(available))]
+    #[error(
+        "the model has no {precision} graphs; it has {}",
+        rin_core::manifest::precision_list(available)
+    )]
     UnknownPrecision {
         /// The precision asked for.
         precision: rin_core::manifest::Precision,
@@ -288,13 +291,4 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
-}
-
-/// `fp32, int8`: a list of precisions for an error message.
-fn names(precisions: &[rin_core::manifest::Precision]) -> String {
-    precisions
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
 }
