@@ -71,7 +71,9 @@ pub fn build_precision(
     } else {
         GraphBuilder::new(format!("rin_k{k}"), weights)
     };
-    // The output probabilities are computed in float32 whatever the graph's float type.
+    // A float16 graph still computes and returns its probabilities in float32, so that decoding
+    // reads the outputs it always reads and the sparse outputs' float32 threshold input compares
+    // with float32 probabilities (`crate::fp16`).
     let output_f32 = precision == Precision::Fp16;
     let word_ids = b.input(
         WORD_IDS,
