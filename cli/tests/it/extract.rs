@@ -6,9 +6,13 @@ use serde_json::Value;
 
 use crate::util::*;
 
-/// The pipeline asks whether to go on before each run of the model, and stops there.
-#[test]
-fn cancelling_stops_before_the_next_model_run() {
+/// The POS fixture's predictor (one thread, `batch_size`, `run_cells`) and the first `n` WebNLG
+/// sentences prepared for it.
+fn pos_predictor(
+    batch_size: usize,
+    run_cells: Option<usize>,
+    n: usize,
+) -> (rin_runtime::Predictor, Vec<rin_core::Sentence>) {
     let model = rin_runtime::Model::open(&model(Fixture::Pos)).unwrap();
     let config = rin_runtime::PipelineConfig {
         ort: rin_runtime::OrtConfig {
@@ -17,15 +21,23 @@ fn cancelling_stops_before_the_next_model_run() {
             ..Default::default()
         },
         plugin_dir: Some(plugin_dir()),
-        // One sentence per model run, so that there are several runs to stop between.
-        batch_size: 1,
+        batch_size,
+        run_cells,
         ..Default::default()
     };
     let predictor = rin_runtime::Predictor::load(model, &config).unwrap();
-    let sentences: Vec<rin_core::Sentence> = webnlg_sentences(5)
+    let sentences = webnlg_sentences(n)
         .into_iter()
         .map(|tokens| predictor.prepare(tokens, None, "test").unwrap())
         .collect();
+    (predictor, sentences)
+}
+
+/// The pipeline asks whether to go on before each run of the model, and stops there.
+#[test]
+fn cancelling_stops_before_the_next_model_run() {
+    // One sentence per model run, so that there are several runs to stop between.
+    let (predictor, sentences) = pos_predictor(1, None, 5);
     let asked = std::cell::Cell::new(0);
     let stop_at_third = || {
         asked.set(asked.get() + 1);
@@ -53,23 +65,7 @@ fn cancelling_stops_before_the_next_model_run() {
 #[test]
 fn runs_cut_to_a_token_pair_budget_give_the_whole_batchs_results() {
     let predict = |run_cells: usize| {
-        let model = rin_runtime::Model::open(&model(Fixture::Pos)).unwrap();
-        let config = rin_runtime::PipelineConfig {
-            ort: rin_runtime::OrtConfig {
-                library: Some(ort_dylib()),
-                threads: Some(1),
-                ..Default::default()
-            },
-            plugin_dir: Some(plugin_dir()),
-            batch_size: 64,
-            run_cells: Some(run_cells),
-            ..Default::default()
-        };
-        let predictor = rin_runtime::Predictor::load(model, &config).unwrap();
-        let sentences: Vec<rin_core::Sentence> = webnlg_sentences(48)
-            .into_iter()
-            .map(|tokens| predictor.prepare(tokens, None, "test").unwrap())
-            .collect();
+        let (predictor, sentences) = pos_predictor(64, Some(run_cells), 48);
         predictor.predict(&sentences).unwrap()
     };
     let whole = predict(usize::MAX);
