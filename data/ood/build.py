@@ -15,6 +15,7 @@ Both are JointER files (tokens, spo_list, spo_details) without POS tags, so `rin
 it tags user text; each folder gets WebNLG's rel2id.json. The script checks that every name it
 writes is absent from WebNLG's entities and training text, and exits 1 if not.
 """
+import collections
 import json
 import random
 import re
@@ -92,8 +93,50 @@ PERSON_SUBJECT = {"birthPlace", "deathPlace", "almaMater", "nationality", "was s
                   "placeOfDeath", "birthName", "hometown", "spouse"}
 
 
+# Finer kinds of place, so that a country is replaced by a country, a state or province by a
+# region and a town by a town: "X is in Greece" must not become "X is in Tartu" with the gold
+# relation still `country` (session 8; the first version swapped every place for a town).
+COUNTRIES = {"United States", "Spain", "Italy", "India", "Sri Lanka", "Azerbaijan", "Great Britain",
+             "Denmark", "Indonesia", "United Kingdom", "Singapore", "Malaysia", "South Africa",
+             "Switzerland", "Philippines", "Greece", "Romania", "Mexico", "Republic of Ireland",
+             "Pakistan", "Brazil", "Angola", "France", "England", "Belgium", "Turkey", "Ireland",
+             "Iraq", "Japan", "Ethiopia", "Colombia", "Australia", "China", "Turkmenistan",
+             "Netherlands", "Norway", "Portugal", "Poland", "Austria", "Panama", "New Zealand",
+             "Libya", "Scotland", "Wales", "Russia", "Canada", "Germany", "Israel", "Argentina",
+             "South Korea", "Egypt", "Iceland", "Finland", "Sweden", "Hungary", "Croatia", "Serbia",
+             "Belarus", "Ukraine", "Lebanon", "Jordan", "Kazakhstan", "Thailand", "Vietnam", "Nepal"}
+REGION_WORDS = ("County", "Province", "Prefecture", "Department", "District", "Community", "Region")
+REGIONS = {"New Hampshire", "California", "Texas", "Karnataka", "Uttar Pradesh", "Java", "Andalusia",
+           "Virginia", "Sumatra", "Kerala", "Punjab", "Gujarat", "Illinois", "New Jersey", "Catalonia",
+           "Derbyshire", "Derbyshire Dales", "Lazio", "Leinster", "Ticino", "Jalisco", "Lancashire",
+           "Alabama", "Kansas", "Ohio", "Indiana", "Georgia", "Oregon", "Alagoas", "Visayas", "Awadh",
+           "Bundelkhand", "Central Denmark", "Michigan", "Wisconsin", "Maryland", "Pennsylvania",
+           "Hong Kong", "British Hong Kong", "New Netherland", "Europe", "Alderney", "Florida",
+           "Tennessee", "Massachusetts", "Washington State", "Colorado", "Arizona", "Kentucky"}
+# Venues, roads and buildings fill place slots too but are not places we have names of that kind
+# for: they keep their mention, as organisations and works do.
+VENUE_WORDS = ("Stadium", "Stadio", "Estadio", "Estádio", "Arena", "Airport", "International", "Park",
+               "Sportpark", "Battlefield", "Route", "Center", "Centre", "Row", "Ridge", "cuisine",
+               "Township", "Wall", "UNK")
+
+
+def place_kind(mention, roles):
+    """'country', 'region' or 'city' for a place mention, None for venues (kept)."""
+    if any(w in mention for w in VENUE_WORDS):
+        return None
+    if mention in COUNTRIES:
+        return "country"
+    head = mention.split(" , ")[0]
+    if mention in REGIONS or head.endswith(REGION_WORDS):
+        return "region"
+    if any(relation in ("state", "region") and slot == "o" for relation, slot in roles):
+        return "region"
+    return "city"
+
+
 def kind_of(mention, roles):
-    """'person', 'place' or None (kept) for a mention with its (relation, slot) roles."""
+    """'person', 'country', 'region', 'city' or None (kept) for a mention with its (relation, slot)
+    roles."""
     if not re.search(r"[A-Za-z]", mention) or not mention[:1].isupper():
         return None  # numbers, dates, codes and common nouns stay
     for relation, slot in roles:
@@ -101,7 +144,7 @@ def kind_of(mention, roles):
             return "person"
     for relation, slot in roles:
         if slot == "o" and relation in PLACE_OBJECT or slot == "s" and relation == "capital":
-            return "place"
+            return place_kind(mention, roles)
     return None
 
 
@@ -109,7 +152,7 @@ def swap_names(records, pools, seed=7):
     """Replaces person and place mentions by pool names, the same name for the same mention in a
     sentence. Other mentions (organisations, works, numbers) are kept."""
     rng = random.Random(seed)
-    out, swapped, kept = [], 0, 0
+    out, swapped, kept = [], collections.Counter(), 0
     for rec in records:
         roles = {}
         for s, r, o in rec["spo_list"]:
@@ -119,7 +162,9 @@ def swap_names(records, pools, seed=7):
         for mention in sorted(roles, key=len, reverse=True):
             kind = kind_of(mention, roles[mention])
             if kind:
-                mapping[mention] = rng.choice(pools[kind])
+                # Two mentions of a sentence never get the same name (that would merge entities).
+                free = [n for n in pools[kind] if n not in mapping.values()]
+                mapping[mention] = rng.choice(free)
         # Rewrite the tokens span by span, right to left so that offsets stay valid.
         tokens = list(rec["tokens"])
         spans = {}
@@ -130,7 +175,7 @@ def swap_names(records, pools, seed=7):
             if mention in mapping and " ".join(tokens[start:end]) == mention:
                 tokens[start:end] = mapping[mention].split(" ")
         triples = [(mapping.get(s, s), r, mapping.get(o, o)) for s, r, o in rec["spo_list"]]
-        swapped += sum(1 for m in roles if m in mapping)
+        swapped.update(kind_of(m, roles[m]) for m in roles if m in mapping)
         kept += sum(1 for m in roles if m not in mapping)
         try:
             out.append(record(tokens, triples))
@@ -154,7 +199,7 @@ def main():
           f"{len(seen)} of them WebNLG entities: {seen}")
 
     def pools_of(file):
-        pools = {"person": [], "place": []}
+        pools = {"person": [], "country": [], "region": [], "city": []}
         for line in (HERE / file).read_text().splitlines():
             if line and not line.startswith("#"):
                 kind, name = line.split("\t")
@@ -168,11 +213,13 @@ def main():
     problems += [f"names-dev.txt: {n!r} is also in names.txt" for n in sorted(shared)]
     test = json.loads((WEBNLG / "test.json").read_text())
     swapped, n_swapped, n_kept = swap_names(test, pools)
-    print(f"name-swapped: {len(swapped)} sentences, {n_swapped} mentions swapped, {n_kept} kept "
-          f"(organisations, works, numbers, dates, common nouns)")
+    print(f"name-swapped: {len(swapped)} sentences, {sum(n_swapped.values())} mentions swapped "
+          f"({dict(n_swapped)}), {n_kept} kept (organisations, works, venues, numbers, dates, "
+          f"common nouns)")
     dev = json.loads((WEBNLG / "dev.json").read_text())
     swapped_dev, n_swapped, n_kept = swap_names(dev, dev_pools)
-    print(f"name-swapped-dev: {len(swapped_dev)} sentences, {n_swapped} mentions swapped, {n_kept} kept")
+    print(f"name-swapped-dev: {len(swapped_dev)} sentences, {sum(n_swapped.values())} mentions "
+          f"swapped ({dict(n_swapped)}), {n_kept} kept")
     folder = HERE / "name-swapped-dev"
     folder.mkdir(exist_ok=True)
     (folder / "dev.json").write_text(json.dumps(swapped_dev, ensure_ascii=False) + "\n")

@@ -156,6 +156,11 @@ pub struct TrainArgs {
     /// Example: 32.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub substitute_neighbours: usize,
+    /// Keep the pre-trained vector of every word that has one in --embeddings; only the rows of
+    /// words without one (and UNK) are trained. Words never seen in training then share the space
+    /// the trained names are read in.
+    #[arg(long)]
+    pub freeze_vectors: bool,
     /// Document-shaped training: read this share of training entries (each epoch anew) together
     /// with up to four entries after them, each with its own facts, so that the model learns not
     /// to link different texts of a paragraph. Example: 0.5.

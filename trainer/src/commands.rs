@@ -69,6 +69,7 @@ fn train_command(args: TrainArgs) -> anyhow::Result<()> {
             glove_words: args.glove_words,
             name_substitution: args.name_substitution,
             substitute_neighbours: args.substitute_neighbours,
+            freeze_vectors: args.freeze_vectors,
             join_texts: args.join_texts,
             join_order: args.join_order,
             init_from: args.init_from.clone(),

@@ -114,6 +114,9 @@ pub struct TrainConfig {
     /// file's vector space (a name of the same kind: city for city, year for year); 0 draws from
     /// every substitute row alike.
     pub substitute_neighbours: usize,
+    /// Keep the pre-trained vector of every word that has one; only rows without one (UNK,
+    /// words the vectors file lacks) are trained (see `frozen`).
+    pub freeze_vectors: bool,
     /// Document-shaped training: the probability that a training entry is read together with
     /// the entries after it (see `joined_texts`).
     pub join_texts: f64,
@@ -158,6 +161,7 @@ impl Default for TrainConfig {
             glove_words: 0,
             name_substitution: 0.0,
             substitute_neighbours: 0,
+            freeze_vectors: false,
             join_texts: 0.0,
             join_order: Default::default(),
             init_from: None,
@@ -254,6 +258,13 @@ impl TrainConfig {
                  found in)",
             );
         }
+        if self.freeze_vectors && (self.embeddings.is_none() || self.init_from.is_some()) {
+            return bad(
+                "--freeze-vectors",
+                "needs --embeddings (the vectors to keep) and a fresh run (not --init-from, whose \
+                 rows were trained already)",
+            );
+        }
         if self.dev_holdout == Some(0) {
             return bad("--dev-holdout", "must be at least 1");
         }
@@ -289,5 +300,26 @@ mod tests {
             ..with_vectors
         };
         assert!(without_file.validate().is_err());
+    }
+
+    #[test]
+    fn frozen_vectors_need_a_vectors_file_and_a_fresh_run() {
+        let asked = TrainConfig {
+            freeze_vectors: true,
+            ..TrainConfig::default()
+        };
+        let err = asked.validate().unwrap_err().to_string();
+        assert!(err.contains("--freeze-vectors"), "{err}");
+        let with_vectors = TrainConfig {
+            embeddings: Some(PathBuf::from("glove.txt")),
+            ..asked
+        };
+        with_vectors.validate().unwrap();
+        let fine_tuning = TrainConfig {
+            init_from: Some(PathBuf::from("ckpt")),
+            ..with_vectors
+        };
+        let err = fine_tuning.validate().unwrap_err().to_string();
+        assert!(err.contains("--freeze-vectors"), "{err}");
     }
 }

@@ -27,6 +27,7 @@ pub mod config;
 pub mod corpus;
 pub mod error;
 pub mod eval;
+pub mod frozen;
 pub mod joined_texts;
 pub mod loss;
 pub mod model;

@@ -25,6 +25,7 @@ use crate::config::{DeviceChoice, TrainConfig};
 use crate::corpus::{self, Corpus};
 use crate::error::{CheckpointProblem, Error, Result};
 use crate::eval::{evaluate, Decoding, Scores};
+use crate::frozen::FrozenRows;
 use crate::loss;
 use crate::model::RinModel;
 use crate::optim::Adam;
@@ -167,6 +168,8 @@ struct Session {
     progress: Progress,
     /// Where name substitution draws each word from (`--substitute-neighbours`).
     neighbours: Option<Arc<SubstituteNeighbours>>,
+    /// The word rows `--freeze-vectors` keeps.
+    frozen: Option<FrozenRows>,
 }
 
 impl Session {
@@ -233,8 +236,10 @@ impl Session {
             ..Progress::default()
         };
         let neighbours = substitute_neighbours(&config, &words, &corpus, &meta)?;
+        let frozen = frozen_rows(&config, &words, device)?;
         Ok(Session {
             neighbours,
+            frozen,
             config,
             device,
             corpus,
@@ -300,8 +305,10 @@ impl Session {
         let mut meta = meta;
         meta.train = config.clone();
         let neighbours = substitute_neighbours(&config, &meta.words, &corpus, &meta)?;
+        let frozen = frozen_rows(&config, &meta.words, device)?;
         Ok(Session {
             neighbours,
+            frozen,
             config,
             device,
             corpus,
@@ -398,6 +405,7 @@ impl Session {
                 &mut self.adam,
                 &self.config,
                 self.meta.model.k,
+                self.frozen.as_ref(),
                 &batch,
             )?;
             self.progress.step += 1;
@@ -482,6 +490,7 @@ fn train_step(
     adam: &mut Adam,
     config: &TrainConfig,
     k: usize,
+    frozen: Option<&FrozenRows>,
     batch: &TensorBatch,
 ) -> Result<f64> {
     let out = model.forward_t(
@@ -495,11 +504,28 @@ fn train_step(
     let loss = loss::loss(model, &out, batch);
     adam.zero_grad();
     loss.backward();
+    if let Some(frozen) = frozen {
+        frozen.mask_gradient(model.word_table());
+    }
     if config.clip > 0.0 {
         let _ = adam.clip_grad_norm(config.clip);
     }
     adam.step();
     Ok(loss.double_value(&[]))
+}
+
+/// The rows `--freeze-vectors` keeps (the same for a fresh and a resumed run).
+fn frozen_rows(config: &TrainConfig, words: &Vocab, device: Device) -> Result<Option<FrozenRows>> {
+    let (true, Some(path)) = (config.freeze_vectors, config.embeddings.as_deref()) else {
+        return Ok(None);
+    };
+    let frozen = FrozenRows::build(words, path, device)?;
+    tracing::info!(
+        frozen = frozen.frozen(),
+        trained = words.len() - frozen.frozen(),
+        "word rows with a pre-trained vector are kept"
+    );
+    Ok(Some(frozen))
 }
 
 /// The neighbour lists `--substitute-neighbours` asks for, built from the embeddings file

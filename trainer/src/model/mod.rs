@@ -76,6 +76,11 @@ impl RinModel {
         &self.config
     }
 
+    /// The word table `[V_w, d_w]`.
+    pub fn word_table(&self) -> &Tensor {
+        &self.encoder.word_embedding
+    }
+
     /// Initialises the word embedding: every row uniform in `[-range, range]`, PAD and UNK rows
     /// zero, and `rows[i]` set to the `i`-th pre-trained vector of `vectors` (`rows.len() x d_w`,
     /// row-major).

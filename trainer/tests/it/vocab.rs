@@ -194,3 +194,47 @@ fn fine_tuning_can_widen_the_vocabulary_with_pretrained_vectors() {
     }
     assert_eq!(after.embeddings.substitutes.1, known + 2);
 }
+
+#[test]
+fn frozen_vectors_stay_exact_while_rows_without_one_train() {
+    let _torch = setup(45);
+    let dir = tempfile::tempdir().unwrap();
+    let glove = dir.path().join("glove.txt");
+    let rows = write_glove(&glove);
+    let config = |run: &Path, epochs| TrainConfig {
+        embeddings: Some(glove.clone()),
+        glove_words: 3,
+        name_substitution: 0.5,
+        freeze_vectors: true,
+        ..crate::train::small_config(run, epochs)
+    };
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    train(config(&one, 1), &mut Silent).unwrap();
+    train(config(&two, 2), &mut Silent).unwrap();
+    let table = |run: &Path| {
+        let ckpt = Checkpoint::load(&run.join("last"), tch::Device::Cpu).unwrap();
+        let table = ckpt
+            .vs
+            .variables()
+            .into_iter()
+            .find(|(name, _)| name == "word_embedding.weight")
+            .map(|(_, t)| Vec::<f32>::try_from(t.flatten(0, -1)).unwrap())
+            .unwrap();
+        (ckpt.meta.words, table)
+    };
+    let ((words, after_one), (_, after_two)) = (table(&one), table(&two));
+    let row = |t: &[f32], id: usize| t[id * 8..(id + 1) * 8].to_vec();
+    // "the" and "born" are in the training sentences and have vectors: kept exactly, unlike
+    // `unseen_words_keep_their_vectors_through_training_and_export`'s fine-tuned "the".
+    for (word, v) in &rows {
+        let id = words.word_id(word);
+        assert_ne!(id, UNK, "{word} is in the vocabulary");
+        assert_eq!(row(&after_two, id), *v, "{word} keeps its vector");
+    }
+    // Training words without a vector were trained between the first and the second epoch.
+    let moved = (2..words.len())
+        .filter(|&id| !rows.iter().any(|(w, _)| words.word_id(w) == id))
+        .filter(|&id| row(&after_one, id) != row(&after_two, id))
+        .count();
+    assert!(moved > 100, "only {moved} rows without a vector moved");
+}
