@@ -485,8 +485,8 @@ pub struct ExportArgs {
     #[command(flatten)]
     pub reading: ReadingArgs,
 
-    /// Precisions of the graphs: `fp32`, `int8` (the relation head's pair-by-pair product in
-    /// int8, dynamically quantized), `fp16` (float16 weights and compute, for GPUs; output
+    /// Precisions of the graphs: `fp32`, `int8` (every matrix product but the LSTM's in int8,
+    /// activations quantized at run time), `fp16` (float16 weights and compute, for GPUs; output
     /// probabilities in float32), or several (`fp32,int8`: one folder, one weights file, fp32 run
     /// by default, `--precision int8` at run time selects the other). int8 and fp16 graphs are
     /// scored against fp32 on the dev set first and refused when they lose more than
@@ -558,7 +558,7 @@ pub enum OutputsArg {
 pub enum PrecisionArg {
     /// float32 throughout.
     Fp32,
-    /// The relation head's pair-by-pair product in int8.
+    /// Every matrix product but the LSTM's in int8 (the relation head's pair product above all).
     Int8,
     /// float16 weights and compute (for GPUs), output probabilities in float32.
     Fp16,

@@ -63,7 +63,8 @@ pub enum Precision {
     /// Every weight and product in float32 (manifests written before the option existed).
     #[default]
     Fp32,
-    /// The relation head's pair-by-pair product in int8: weights quantized per output column at
+    /// Every matrix product but the LSTM's in int8 (the relation head's pair-by-pair product, its
+    /// subject and object maps, the entity head, the GRUs): weights quantized per output column at
     /// export (symmetric, zero point 0), activations quantized at run time
     /// (`DynamicQuantizeLinear`, `MatMulInteger`), the int32 result scaled back to float32.
     Int8,

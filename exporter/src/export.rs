@@ -202,11 +202,11 @@ pub fn select_precisions(requested: &[Precision]) -> Vec<Precision> {
     precisions
 }
 
-/// The weight file shared by the graphs of `precisions`: with int8, `W_r^T`'s 8-bit values and
-/// per-column scales ([`crate::quantize`]) are added; with fp16, a float16 copy of every weight
-/// ([`crate::fp16`]); the float32 weights are kept for the fp32 and int8 graphs (`W_r^T`'s only
-/// when an fp32 graph reads it). The word table of those graphs is stored as `word_rows` says
-/// (an fp16 graph reads its own float16 copy).
+/// The weight file shared by the graphs of `precisions`: with int8, the 8-bit values and
+/// per-column scales of [`quantized_weights`] ([`crate::quantize`]) are added; with fp16, a float16
+/// copy of every weight ([`crate::fp16`]); the float32 weights are kept for the fp32 and int8
+/// graphs (the quantized ones' only when an fp32 graph reads them). The word table of those graphs
+/// is stored as `word_rows` says (an fp16 graph reads its own float16 copy).
 pub fn weight_file(
     mut weights: OnnxWeights,
     precisions: &[Precision],
@@ -219,15 +219,15 @@ pub fn weight_file(
     };
     let mut int8 = BTreeMap::new();
     if precisions.contains(&Precision::Int8) {
-        for name in QUANTIZED_WEIGHTS {
+        for name in quantized_weights() {
             let w = weights
-                .get(name)
+                .get(&name)
                 .unwrap_or_else(|| panic!("weight {name} is not among the ONNX weights"));
             let q = quantize::quantize_columns(w);
-            int8.insert(quantize::values_name(name), q.values);
-            weights.insert(quantize::scales_name(name), q.scales);
+            int8.insert(quantize::values_name(&name), q.values);
+            weights.insert(quantize::scales_name(&name), q.scales);
             if !precisions.contains(&Precision::Fp32) {
-                weights.remove(name);
+                weights.remove(&name);
             }
         }
     }
@@ -240,9 +240,26 @@ pub fn weight_file(
     WeightFile::layout_mixed(WEIGHTS_FILE, &weights, &int8, &halves)
 }
 
-/// The weights an int8 export stores in 8 bits: the relation head's output map, whose product
-/// runs over every (subject, object) pair.
-pub const QUANTIZED_WEIGHTS: [&str; 1] = [crate::weights::names::RELATION_OUTPUT_T];
+/// The weights an int8 export stores in 8 bits: every matrix product's but the LSTM's. The
+/// relation head's output map, whose product runs over every (subject, object) pair, matters
+/// most; the others (the heads' linears and the GRUs', `[n, d] x [d, ..]` each) took the
+/// webnlg-star graph's batch-1 p50 from 0.62x to 0.54x of fp32's (BENCHMARKS.md).
+pub fn quantized_weights() -> Vec<String> {
+    use crate::weights::names;
+    let mut list: Vec<String> = [
+        names::RELATION_OUTPUT_T,
+        names::RELATION_SUBJECT_T,
+        names::RELATION_OBJECT_T,
+        names::ENTITY_WEIGHT_T,
+    ]
+    .map(String::from)
+    .to_vec();
+    for cell in ["gru_e", "gru_r"] {
+        list.push(names::gru_weight_ih_t(cell));
+        list.push(names::gru_weight_hh_t(cell));
+    }
+    list
+}
 
 /// The `ModelProto` for `k` at `precision`: the checked graph, opset and IR version, and the
 /// manifest's facts as `metadata_props`.

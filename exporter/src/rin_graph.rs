@@ -50,9 +50,10 @@ pub fn build_with(
     build_precision(config, k, weights, output, Precision::Fp32)
 }
 
-/// [`build_with`] at `precision`. With [`Precision::Int8`] the relation head's pair-by-pair
-/// product (`n x n x d_m x R`, the graph's largest) runs as `DynamicQuantizeLinear` +
-/// `MatMulInteger` on the 8-bit weights of [`crate::quantize`] (which `weights` must hold); there
+/// [`build_with`] at `precision`. With [`Precision::Int8`] every matrix product but the LSTM's,
+/// the relation head's pair-by-pair product (`n x n x d_m x R`, the graph's largest) above all,
+/// runs as `DynamicQuantizeLinear` + `MatMulInteger` on the 8-bit weights of [`crate::quantize`]
+/// (which `weights` must hold, [`crate::export::quantized_weights`]); there
 /// is no extra channel, since a 1e30 mask would take the whole activation range of the quantizer:
 /// the output layer adds `b_r` after the product (ONNX Runtime fuses it into the kernel) and the
 /// pooled layers give padded objects token 0's features ([`ExtraChannel::CopyFirstObject`]).
@@ -75,6 +76,7 @@ pub fn build_precision(
     // reads the outputs it always reads and the sparse outputs' float32 threshold input compares
     // with float32 probabilities (`crate::fp16`).
     let output_f32 = precision == Precision::Fp16;
+    let int8 = precision == Precision::Int8;
     let word_ids = b.input(
         WORD_IDS,
         DataType::Int64,
@@ -103,7 +105,9 @@ pub fn build_precision(
         channels.pool.as_ref().expect("built when k > 0")
     };
     let (mut entity_probs, mut relation_scores) = b.scoped("layer_0", |b| {
-        let e = b.scoped("entity_head", |b| entity_head(b, &h0, output_f32 && k == 0));
+        let e = b.scoped("entity_head", |b| {
+            entity_head(b, &h0, output_f32 && k == 0, int8)
+        });
         let r = b.scoped("relation_head", |b| {
             relation_scores_of(b, &h0, channels.subject_zero.as_deref(), layer_0_extra)
         });
@@ -125,8 +129,8 @@ pub fn build_precision(
                     let max = b.add("max_logits", &max, &bias);
                     b.sigmoid("ybar", &max)
                 });
-                let he = b.scoped("gru_e", |b| gru_cell(b, "gru_e", &entity_probs, &h));
-                let hr = b.scoped("gru_r", |b| gru_cell(b, "gru_r", &ybar, &h));
+                let he = b.scoped("gru_e", |b| gru_cell(b, "gru_e", &entity_probs, &h, int8));
+                let hr = b.scoped("gru_r", |b| gru_cell(b, "gru_r", &ybar, &h, int8));
                 // H^K feeds nothing: the last layer skips the residual sum.
                 let next_h = (!last).then(|| {
                     b.scoped("residual", |b| match config.interaction {
@@ -138,7 +142,9 @@ pub fn build_precision(
                         Interaction::NoRc => b.add("h", &h, &he),
                     })
                 });
-                let e = b.scoped("entity_head", |b| entity_head(b, &he, output_f32 && last));
+                let e = b.scoped("entity_head", |b| {
+                    entity_head(b, &he, output_f32 && last, int8)
+                });
                 let extra = if last {
                     &channels.output
                 } else {
@@ -266,10 +272,9 @@ fn encoder(
 
 /// `C_e`: tag probabilities `softmax(H W_e^T + b_e)` `[batch, seq, 5]`; the softmax in float32
 /// when `to_f32` (a float16 graph's output).
-fn entity_head(b: &mut GraphBuilder<'_>, h: &str, to_f32: bool) -> String {
-    let w = b.weight(names::ENTITY_WEIGHT_T);
+fn entity_head(b: &mut GraphBuilder<'_>, h: &str, to_f32: bool, int8: bool) -> String {
     let bias = b.weight(names::ENTITY_BIAS);
-    let z = b.matmul("linear", h, &w);
+    let z = linear(b, "linear", h, names::ENTITY_WEIGHT_T, int8);
     let mut logits = b.add("logits", &z, &bias);
     if to_f32 {
         logits = b.cast("logits_f32", &logits, DataType::Float);
@@ -391,8 +396,6 @@ fn relation_scores_of(
     subject_zero: Option<&str>,
     extra: &ExtraChannel,
 ) -> String {
-    let a = b.weight(names::RELATION_SUBJECT_T);
-    let o = b.weight(names::RELATION_OBJECT_T);
     let bm = b.weight(names::RELATION_HIDDEN_BIAS);
     match (extra, subject_zero) {
         (
@@ -402,6 +405,8 @@ fn relation_scores_of(
             },
             Some(subject_zero),
         ) => {
+            let a = b.weight(names::RELATION_SUBJECT_T);
+            let o = b.weight(names::RELATION_OBJECT_T);
             let wr = b.weight(names::RELATION_OUTPUT_T);
             let subject = b.matmul("subject", h, &a);
             let subject = b.concat("subject_extended", &[&subject, subject_zero], -1);
@@ -416,9 +421,9 @@ fn relation_scores_of(
             b.matmul("scores", &hidden, &weights)
         }
         (ExtraChannel::Add(_) | ExtraChannel::CopyFirstObject(_), _) => {
-            let subject = b.matmul("subject", h, &a);
+            let subject = quantized_matmul(b, "subject", h, names::RELATION_SUBJECT_T);
             let subject = b.unsqueeze("subject_i", &subject, &[2]);
-            let object = b.matmul("object", h, &o);
+            let object = quantized_matmul(b, "object", h, names::RELATION_OBJECT_T);
             let mut object = b.add("object_plus_bias", &object, &bm);
             if let ExtraChannel::CopyFirstObject(valid) = extra {
                 let first = b.const_i64("first", &[1], &[0]);
@@ -437,6 +442,17 @@ fn relation_scores_of(
         (ExtraChannel::Channel { .. }, None) => {
             unreachable!("fp32 channels are built with their subject side")
         }
+    }
+}
+
+/// `x W` for weight `name`: in 8 bits ([`quantized_matmul`]) in an int8 graph, else a float
+/// `MatMul`.
+fn linear(b: &mut GraphBuilder<'_>, label: &str, x: &str, name: &str, int8: bool) -> String {
+    if int8 {
+        quantized_matmul(b, label, x, name)
+    } else {
+        let w = b.weight(name);
+        b.matmul(label, x, &w)
     }
 }
 
@@ -459,14 +475,12 @@ fn quantized_matmul(b: &mut GraphBuilder<'_>, label: &str, x: &str, name: &str) 
 /// PyTorch's `GRUCell` on every token: gates r, z, n;
 /// `n = tanh(W_in x + b_in + r * (W_hn h + b_hn))`, `h' = (1 - z) * n + z * h`, computed as
 /// `(h - n) * z + n` like ATen's `gru_cell`.
-fn gru_cell(b: &mut GraphBuilder<'_>, cell: &str, x: &str, h: &str) -> String {
-    let w_ih = b.weight(&names::gru_weight_ih_t(cell));
-    let w_hh = b.weight(&names::gru_weight_hh_t(cell));
+fn gru_cell(b: &mut GraphBuilder<'_>, cell: &str, x: &str, h: &str, int8: bool) -> String {
     let b_ih = b.weight(&names::gru_bias_ih(cell));
     let b_hh = b.weight(&names::gru_bias_hh(cell));
-    let gi = b.matmul("input_linear", x, &w_ih);
+    let gi = linear(b, "input_linear", x, &names::gru_weight_ih_t(cell), int8);
     let gi = b.add("input_gates", &gi, &b_ih);
-    let gh = b.matmul("hidden_linear", h, &w_hh);
+    let gh = linear(b, "hidden_linear", h, &names::gru_weight_hh_t(cell), int8);
     let gh = b.add("hidden_gates", &gh, &b_hh);
     let gi = b.split("split_input_gates", &gi, -1, &["i_r", "i_z", "i_n"]);
     let gh = b.split("split_hidden_gates", &gh, -1, &["h_r", "h_z", "h_n"]);

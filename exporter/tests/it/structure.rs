@@ -327,7 +327,7 @@ fn ablations_change_the_graph() {
 }
 
 #[test]
-fn int8_graphs_quantize_the_pair_product_and_pass_the_checks() {
+fn int8_graphs_quantize_every_product_but_the_lstm_and_pass_the_checks() {
     use rin_exporter::manifest::Precision;
     use rin_exporter::pb::tensor_proto::DataType;
     let fp32 = Fixture::tiny();
@@ -352,9 +352,16 @@ fn int8_graphs_quantize_the_pair_product_and_pass_the_checks() {
         let graph = model.graph.as_ref().unwrap();
         check_graph(graph).unwrap();
         let ops = op_counts(&model);
-        // One pair product per relation head: layer 0 and each interaction layer.
-        assert_eq!(ops.get("MatMulInteger"), Some(&(k + 1)), "K = {k}");
-        assert_eq!(ops.get("DynamicQuantizeLinear"), Some(&(k + 1)), "K = {k}");
+        // Every product but the LSTM's in 8 bits: per layer the entity head and the relation
+        // head's subject, object and pair products (4), per interaction layer the two GRUs'
+        // input and hidden products too (4 more); no float MatMul is left.
+        assert_eq!(ops.get("MatMulInteger"), Some(&(4 + 8 * k)), "K = {k}");
+        assert_eq!(
+            ops.get("DynamicQuantizeLinear"),
+            Some(&(4 + 8 * k)),
+            "K = {k}"
+        );
+        assert_eq!(ops.get("MatMul"), None, "K = {k}");
         let init = |name: &str| graph.initializer.iter().find(|t| t.name() == name);
         let q = init("relation_head.output.weight_t.quantized");
         assert_eq!(
@@ -369,6 +376,12 @@ fn int8_graphs_quantize_the_pair_product_and_pass_the_checks() {
         );
         assert_eq!(q.unwrap().data_location(), DataLocation::External);
         assert!(init("relation_head.output.weight_t").is_none());
+        // (A K = 0 graph has no GRU.)
+        let quantized = rin_exporter::export::quantized_weights();
+        for name in quantized.iter().filter(|n| k > 0 || !n.starts_with("gru")) {
+            assert!(init(name).is_none(), "{name} is stored in 8 bits only");
+            assert!(init(&format!("{name}.quantized")).is_some(), "{name}");
+        }
         // The fp32 graph has no integer ops.
         let ops = op_counts(&read_model(&fp32.out(), k));
         assert!(!ops.contains_key("MatMulInteger"));
