@@ -39,10 +39,12 @@ pub fn bench(args: BenchArgs) -> Result<ExitCode> {
         library: args.ort_dylib.clone(),
         plugin_dir: args.plugin_dir.clone(),
     };
-    let trained_k = target.model.trained_k();
-    let total = plan
-        .cases(trained_k, target.model.default_precision())
-        .len();
+    let precision = target.model.default_precision();
+    let k = target
+        .model
+        .default_k(precision)
+        .unwrap_or(target.model.trained_k());
+    let total = plan.cases(k, precision).len();
     let bar = progress_bar(
         total as u64,
         "{bar:40} {pos}/{len} {msg} {elapsed} ETA {eta}",

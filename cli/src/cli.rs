@@ -65,7 +65,7 @@ pub struct ModelArgs {
     #[arg(short, long, env = "RIN_MODEL")]
     pub model: Option<PathBuf>,
 
-    /// Interaction layers: which exported graph to run. Default: the trained K.
+    /// Interaction layers: which exported graph to run. Default: the trained K, else the largest exported.
     #[arg(long)]
     pub k: Option<usize>,
 
@@ -237,7 +237,7 @@ pub struct BenchArgs {
     #[arg(short, long, default_value = "bench-results")]
     pub out: PathBuf,
 
-    /// Graphs to time: `2`, `0..=3`, `1,3`; repeatable. Default: the trained K.
+    /// Graphs to time: `2`, `0..=3`, `1,3`; repeatable. Default: the trained K, else the largest exported.
     #[arg(long = "k", value_name = "K")]
     pub k: Vec<String>,
 

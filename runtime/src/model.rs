@@ -188,6 +188,24 @@ impl Model {
         self.manifest.manifest.trained_k
     }
 
+    /// The K run when none is asked for at `precision`: the trained K if the folder has its
+    /// graph, else the largest exported (a folder exported with `--k 0..=2` from a K = 3
+    /// checkpoint). `None` when the folder has no graph at that precision.
+    pub fn default_k(&self, precision: Precision) -> Option<usize> {
+        let m = &self.manifest.manifest;
+        let ks: Vec<usize> = m
+            .graphs
+            .iter()
+            .filter(|g| m.precision_of(g) == precision)
+            .map(|g| g.k)
+            .collect();
+        if ks.contains(&self.trained_k()) {
+            Some(self.trained_k())
+        } else {
+            ks.into_iter().max()
+        }
+    }
+
     /// The exported Ks of the default precision, ascending.
     pub fn ks(&self) -> Vec<usize> {
         self.ks_at(self.default_precision())
@@ -243,13 +261,8 @@ impl Model {
             .iter()
             .filter(|g| m.precision_of(g) == precision)
             .collect();
-        let entry = match k {
-            Some(k) => graphs.iter().find(|g| g.k == k),
-            None => graphs
-                .iter()
-                .find(|g| g.k == self.trained_k())
-                .or_else(|| graphs.iter().max_by_key(|g| g.k)),
-        };
+        let k_or_default = k.or_else(|| self.default_k(precision));
+        let entry = k_or_default.and_then(|k| graphs.iter().find(|g| g.k == k));
         let Some(entry) = entry else {
             return Err(Error::UnknownK {
                 k: k.unwrap_or(self.trained_k()),

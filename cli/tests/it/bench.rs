@@ -94,3 +94,48 @@ fn bench_refuses_meaningless_options() {
         assert_fails_with(&out, &[needle]);
     }
 }
+
+/// Without `--k`, a folder that lacks the trained K's graph (exported with `--k 0..=1` from the
+/// K = 3 shipped checkpoint) is timed at its largest K, as `rin extract` and `rin eval` run it.
+#[test]
+fn without_k_a_folder_lacking_the_trained_k_is_timed_at_its_largest() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("k01");
+    let out = run(
+        rin(dir.path())
+            .arg("export")
+            .arg(repo_root().join("models/webnlg/checkpoint"))
+            .arg("--out")
+            .arg(&folder)
+            .args(["--k", "0..=1"]),
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(
+        rin(dir.path())
+            .args(["bench", "--quick", "-m"])
+            .arg(&folder)
+            .args([
+                "--batch",
+                "1",
+                "--tokens",
+                "4",
+                "--threads",
+                "1",
+                "--out",
+                "b",
+            ]),
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("b/results.json")).unwrap())
+            .unwrap();
+    let ks: Vec<u64> = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["k"].as_u64().unwrap())
+        .collect();
+    assert!(!ks.is_empty() && ks.iter().all(|&k| k == 1), "{ks:?}");
+}

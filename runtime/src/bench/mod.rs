@@ -121,7 +121,7 @@ pub struct Plan {
     pub devices: Vec<BenchDevice>,
     /// Thread counts (`None`: ONNX Runtime's default).
     pub threads: Vec<Option<usize>>,
-    /// Graphs; empty is the trained K.
+    /// Graphs; empty is the model's default K (`Model::default_k`).
     pub ks: Vec<usize>,
     /// Graph precisions; empty is the model's default (fp32 when it has it).
     pub precisions: Vec<Precision>,
@@ -136,9 +136,9 @@ pub struct Plan {
 impl Plan {
     /// Every case, grouped so that one session serves consecutive cases (device, threads, K,
     /// precision outermost).
-    pub fn cases(&self, trained_k: usize, default_precision: Precision) -> Vec<Case> {
+    pub fn cases(&self, default_k: usize, default_precision: Precision) -> Vec<Case> {
         let ks = if self.ks.is_empty() {
-            vec![trained_k]
+            vec![default_k]
         } else {
             self.ks.clone()
         };
@@ -284,7 +284,9 @@ pub fn run(
         (None, false) => None,
     };
     let mut rows = Vec::new();
-    let cases = plan.cases(model.trained_k(), model.default_precision());
+    let precision = model.default_precision();
+    let k = model.default_k(precision).unwrap_or(model.trained_k());
+    let cases = plan.cases(k, precision);
     let mut loaded: Option<(SessionKey, Loaded)> = None;
     for case in cases {
         progress(&case);
