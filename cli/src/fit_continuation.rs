@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use rin_core::continuation::Continuation;
 use rin_core::manifest::{ManifestFile, MANIFEST_FILE};
+use rin_core::reading::SentenceLinks;
 use rin_core::DataFormat;
 use rin_runtime::continuation_examples::{continuation_examples, Example};
 use rin_runtime::{chunk, Model, Predictor};
@@ -85,6 +86,15 @@ pub fn fit_continuation(args: FitContinuationArgs) -> Result<ExitCode> {
         json.push('\n');
         std::fs::write(&path, json).with_context(|| format!("cannot write {}", path.display()))?;
         println!("recorded in {}", path.display());
+        if manifest.manifest.reading.links != SentenceLinks::Anaphora {
+            // Recorded all the same: `--links anaphora` at run time, or a manifest edited back,
+            // uses it.
+            tracing::warn!(
+                links = ?manifest.manifest.reading.links,
+                "the model's reading links sentences as pairs: the continuation decision is used \
+                 only with --links anaphora"
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

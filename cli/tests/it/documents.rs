@@ -426,3 +426,46 @@ fn windows_merge_to_the_union_of_each_windows_own_triples() {
         );
     }
 }
+
+/// `rin fit-continuation --write` records the decision in the manifest, and says so when the
+/// model's reading (`links: pairs`) would not use it.
+#[test]
+fn fit_continuation_writes_the_decision_and_warns_when_the_reading_ignores_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for links in ["anaphora", "pairs"] {
+        let model = dir.path().join(links);
+        std::fs::create_dir(&model).unwrap();
+        for entry in std::fs::read_dir(repo_root().join("models/webnlg")).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_file() {
+                std::fs::copy(entry.path(), model.join(entry.file_name())).unwrap();
+            }
+        }
+        let path = model.join("manifest.json");
+        let mut manifest: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        manifest["reading"] = serde_json::json!({ "links": links });
+        std::fs::write(&path, manifest.to_string()).unwrap();
+        let out = run(
+            rin(dir.path())
+                .args(["fit-continuation", "--write", "-m"])
+                .arg(&model)
+                .arg("--data")
+                .arg(repo_root().join("data/webnlg")),
+            b"",
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        let written: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert!(
+            written["reading"]["continuation"]["weights"].is_object(),
+            "{links}"
+        );
+        assert_eq!(
+            stderr(&out).contains("used only with --links anaphora"),
+            links == "pairs",
+            "{links}: {}",
+            stderr(&out)
+        );
+    }
+}
