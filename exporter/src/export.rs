@@ -235,7 +235,13 @@ pub fn weight_file(
         weights = OnnxWeights::default();
     }
     if word_rows == WordTablePrecision::Fp16 && weights.get(names::WORD_EMBEDDING).is_some() {
-        halves.extend(word_table::take_fp16(&mut weights));
+        let half_copy = fp16::half_name(names::WORD_EMBEDDING);
+        if halves.contains_key(&half_copy) {
+            // The fp16 graphs' copy holds the same float16 rows: the other graphs read it.
+            weights.remove(names::WORD_EMBEDDING);
+        } else {
+            halves.extend(word_table::take_fp16(&mut weights));
+        }
     }
     WeightFile::layout_mixed(WEIGHTS_FILE, &weights, &int8, &halves)
 }

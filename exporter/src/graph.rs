@@ -124,8 +124,13 @@ impl<'w> GraphBuilder<'w> {
 
     /// Where float weight `name` is in the weight file: its float16 copy in a float16 graph.
     fn stored_name(&self, name: &str) -> String {
-        if self.half {
-            fp16::half_name(name)
+        let half = fp16::half_name(name);
+        // A float32 graph reads the float16 copy where the file keeps only that one (the word
+        // table of `--word-table fp16` beside fp16 graphs: one copy, not two).
+        if self.half
+            || (self.weights.elem_type(name).is_none() && self.weights.elem_type(&half).is_some())
+        {
+            half
         } else {
             name.to_owned()
         }

@@ -179,3 +179,43 @@ fn a_cut_into_the_training_words_is_refused_and_writes_nothing() {
     );
     assert!(!fixture.out().exists());
 }
+
+/// fp16 graphs beside fp32 ones with `--word-table fp16`: both read one float16 copy of the
+/// rows (the same bytes of weights.bin), not two.
+#[test]
+fn fp16_rows_beside_fp16_graphs_are_stored_once() {
+    let fixture = Fixture::tiny();
+    let options = ExportOptions {
+        ks: vec![2],
+        precisions: vec![
+            rin_core::manifest::Precision::Fp32,
+            rin_core::manifest::Precision::Fp16,
+        ],
+        word_table: WordTablePrecision::Fp16,
+        ..Default::default()
+    };
+    export(&fixture.ckpt(), &fixture.out(), &options).unwrap();
+    let place = |file: &str| -> (i32, Vec<(String, String)>) {
+        let model = <rin_exporter::pb::ModelProto as prost::Message>::decode(
+            &std::fs::read(fixture.out().join(file)).unwrap()[..],
+        )
+        .unwrap();
+        let init = model
+            .graph
+            .unwrap()
+            .initializer
+            .into_iter()
+            .find(|t| t.name() == WORD_EMBEDDING)
+            .expect("the word table is an initializer");
+        let data = init
+            .external_data
+            .iter()
+            .filter(|e| e.key() != "location")
+            .map(|e| (e.key().to_owned(), e.value().to_owned()))
+            .collect();
+        (init.data_type(), data)
+    };
+    let (fp32_graph, fp16_graph) = (place("model_k2.onnx"), place("model_k2_fp16.onnx"));
+    assert_eq!(fp32_graph.0, DataType::Float16 as i32);
+    assert_eq!(fp32_graph, fp16_graph, "one copy of the rows");
+}
