@@ -134,6 +134,7 @@ fn plan(args: &BenchArgs) -> Result<Plan> {
             .iter()
             .map(|m| match m {
                 BenchModeArg::Graph => Mode::Graph,
+                BenchModeArg::Bound => Mode::Bound,
                 BenchModeArg::EndToEnd => Mode::EndToEnd,
             })
             .collect(),

@@ -343,6 +343,8 @@ pub enum BenchDeviceArg {
 pub enum BenchModeArg {
     /// One ONNX Runtime call on a padded batch of ids.
     Graph,
+    /// The same call on a batch bound to the device once, outputs left there (no host copies).
+    Bound,
     /// Texts to triples: tokenize, tag, run, decode.
     EndToEnd,
 }

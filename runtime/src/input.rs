@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use ndarray::{ArrayView1, ArrayView2};
 use ort::session::SessionInputValue;
-use ort::value::TensorRef;
+use ort::value::{DynValue, Tensor, TensorRef};
 use rin_core::PaddedBatch;
 
 use crate::graph_names::GraphNames;
@@ -62,6 +62,32 @@ impl ModelInputs {
     /// The padded batch.
     pub fn padded(&self) -> &PaddedBatch {
         &self.batch
+    }
+
+    /// The named input values as tensors of their own (for binding once: [`crate::bound`]).
+    pub fn owned_values(&self, names: &GraphNames) -> ort::Result<Vec<(String, DynValue)>> {
+        let (b, n) = (self.batch.batch, self.batch.seq_len);
+        let mut values = vec![
+            (
+                names.word_ids.clone(),
+                Tensor::from_array(([b, n], self.batch.word_ids.clone()))?.into_dyn(),
+            ),
+            (
+                names.pos_ids.clone(),
+                Tensor::from_array(([b, n], self.batch.pos_ids.clone()))?.into_dyn(),
+            ),
+            (
+                names.lengths.clone(),
+                Tensor::from_array(([b], self.lengths.clone()))?.into_dyn(),
+            ),
+        ];
+        if let Some(sparse) = &names.sparse {
+            values.push((
+                sparse.threshold.clone(),
+                Tensor::from_array(([1usize], self.threshold.to_vec()))?.into_dyn(),
+            ));
+        }
+        Ok(values)
     }
 
     /// The named input values, borrowing this batch's buffers.

@@ -30,6 +30,7 @@
 //! `server` (feature `server`, on by default) is `rin serve`'s HTTP API with micro-batching.
 
 pub mod bench;
+pub mod bound;
 pub mod chunk;
 pub mod continuation_examples;
 pub mod error;

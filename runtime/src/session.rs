@@ -139,13 +139,38 @@ impl ModelSession {
                 seq_len,
                 source,
             })?;
-        let mut session = self.session.lock().unwrap_or_else(|e| e.into_inner());
+        let mut session = self.lock();
         let outputs = session.run(values).map_err(|source| Error::Inference {
             batch,
             seq_len,
             source,
         })?;
-        let extract = |name: &str| self.extract::<f32>(&outputs, name, batch, seq_len);
+        self.output_of(&outputs, batch, seq_len)
+    }
+
+    /// The session, for one run at a time.
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Session> {
+        self.session.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The graph's input and output names.
+    pub(crate) fn names(&self) -> &GraphNames {
+        &self.names
+    }
+
+    /// Relation types.
+    pub(crate) fn relations(&self) -> usize {
+        self.relations
+    }
+
+    /// The outputs of one run of a `batch x seq_len` batch, read back to the host.
+    pub(crate) fn output_of(
+        &self,
+        outputs: &SessionOutputs<'_>,
+        batch: usize,
+        seq_len: usize,
+    ) -> Result<ModelOutput> {
+        let extract = |name: &str| self.extract::<f32>(outputs, name, batch, seq_len);
         let (b, n, r) = (batch as i64, seq_len as i64, self.relations as i64);
         let entity_name = &self.names.entity_probs;
         let (shape, entity_probs) = extract(entity_name)?;
@@ -158,7 +183,7 @@ impl ModelSession {
             }
             Some(sparse) => {
                 let (shape, cells) =
-                    self.extract::<i64>(&outputs, &sparse.cells, batch, seq_len)?;
+                    self.extract::<i64>(outputs, &sparse.cells, batch, seq_len)?;
                 let count = shape.first().copied().unwrap_or(0);
                 let (score_shape, scores) = extract(&sparse.scores)?;
                 expect_shape(&sparse.scores, &[count], &score_shape)?;
@@ -275,15 +300,26 @@ fn try_build_session(
     builder.commit_from_file(path)
 }
 
+/// Whether `RIN_CUDA_OPTIONS` asks for CUDA graphs (`cuda-graph`).
+pub fn cuda_graph_requested() -> bool {
+    std::env::var("RIN_CUDA_OPTIONS")
+        .unwrap_or_default()
+        .split(',')
+        .any(|o| o.trim() == "cuda-graph")
+}
+
 /// The CUDA execution provider, with the settings named in `RIN_CUDA_OPTIONS` (comma-separated,
 /// for measuring them: `tf32` lets matrix products use TF32, `arena-same-as-requested` grows the
-/// GPU arena by what is asked rather than by powers of two). Unknown names are logged and ignored.
+/// GPU arena by what is asked rather than by powers of two, `cuda-graph` captures the first run
+/// and replays it, which needs inputs and outputs bound to fixed buffers and one batch shape per
+/// session: `rin bench --mode bound`). Unknown names are logged and ignored.
 fn cuda_provider() -> ep::CUDA {
     let mut provider = ep::CUDA::default();
     let options = std::env::var("RIN_CUDA_OPTIONS").unwrap_or_default();
     for option in options.split(',').map(str::trim).filter(|o| !o.is_empty()) {
         provider = match option {
             "tf32" => provider.with_tf32(true),
+            "cuda-graph" => provider.with_cuda_graph(true),
             "arena-same-as-requested" => {
                 provider.with_arena_extend_strategy(ep::ArenaExtendStrategy::SameAsRequested)
             }

@@ -139,3 +139,91 @@ fn without_k_a_folder_lacking_the_trained_k_is_timed_at_its_largest() {
         .collect();
     assert!(!ks.is_empty() && ks.iter().all(|&k| k == 1), "{ks:?}");
 }
+
+/// A batch bound once (`ModelSession::bind`, what `--mode bound` times) gives what a plain run
+/// gives, run after run, from a dense graph and from a sparse one.
+#[test]
+fn a_bound_batch_gives_the_plain_runs_outputs() {
+    use rin_runtime::input::ModelInputs;
+    let dir = tempfile::tempdir().unwrap();
+    let sparse = dir.path().join("sparse");
+    let out = run(
+        rin(dir.path())
+            .arg("export")
+            .arg(repo_root().join("models/webnlg/checkpoint"))
+            .arg("--out")
+            .arg(&sparse)
+            .args(["--k", "3", "--outputs", "sparse"]),
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sentences: Vec<rin_core::Sentence> = webnlg_sentences(12)
+        .into_iter()
+        .map(rin_core::Sentence::from_tokens)
+        .collect();
+    let refs: Vec<&rin_core::Sentence> = sentences.iter().collect();
+    for folder in [repo_root().join("models/webnlg"), sparse] {
+        let model = rin_runtime::Model::open(&folder).unwrap();
+        let session = direct_session_at(&model, None);
+        let inputs = ModelInputs::new(rin_core::PaddedBatch::new(
+            &refs,
+            model.words(),
+            model.pos().unwrap(),
+        ))
+        .with_threshold(model.threshold());
+        let plain = session.run(&inputs).unwrap();
+        let bound = session.bind(&inputs).unwrap();
+        for _ in 0..2 {
+            let again = bound.run_to_host().unwrap();
+            assert_eq!(again, plain, "{}", folder.display());
+        }
+        bound.run().unwrap();
+        let found = plain
+            .relation_cells
+            .as_ref()
+            .map_or(plain.relation_probs.len(), |cells| {
+                cells.iter().map(Vec::len).sum()
+            });
+        assert!(found > 0, "{}", folder.display());
+    }
+}
+
+/// `--mode bound` writes rows of its own; CUDA graphs are refused for any other mode before
+/// anything loads (so this holds without a GPU).
+#[test]
+fn bound_mode_writes_rows_and_cuda_graphs_need_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        rin(dir.path())
+            .args(["bench", "--quick", "-m"])
+            .arg(model(Fixture::Pos))
+            .args(["--mode", "graph,bound", "--batch", "2", "--tokens", "5"])
+            .args(["--threads", "1", "--out", "b"]),
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("b/results.json")).unwrap())
+            .unwrap();
+    let modes: Vec<&str> = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["mode"].as_str().unwrap())
+        .collect();
+    assert_eq!(modes, ["graph", "bound"]);
+    let out = run(
+        rin(dir.path())
+            .env("RIN_CUDA_OPTIONS", "cuda-graph")
+            .args(["bench", "--quick", "-m"])
+            .arg(model(Fixture::Pos))
+            .args(["--device", "cuda", "--mode", "graph", "--out", "c"]),
+        b"",
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("--mode bound only"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -2,8 +2,9 @@
 //! threads and device, with nothing but ONNX Runtime (no libtorch), so that it runs where rin is
 //! deployed.
 //!
-//! Two modes: `graph` times one ONNX Runtime call on a padded batch of word and POS ids (the
-//! model alone); `end-to-end` times [`Extractor::extract`] on texts (tokenize, tag, run, decode),
+//! Three modes: `graph` times one ONNX Runtime call on a padded batch of word and POS ids (the
+//! model alone, inputs copied in and outputs out); `bound` the same call on a batch bound to the
+//! device once, outputs left there ([`crate::bound`]); `end-to-end` times [`Extractor::extract`] on texts (tokenize, tag, run, decode),
 //! what a library user calls. Inputs are cut from the sentences of a data file ([`Corpus`]) or,
 //! without one, synthetic: word ids drawn from the vocabulary with a fixed seed.
 //!
@@ -36,6 +37,9 @@ use workload::Corpus;
 pub enum Mode {
     /// One ONNX Runtime call on a padded batch of ids.
     Graph,
+    /// The same call on a batch bound once to the device, outputs left there
+    /// ([`crate::bound`]): the model without host copies, as PyTorch eager timings measure it.
+    Bound,
     /// Texts to triples: tokenize, tag, run, decode.
     EndToEnd,
 }
@@ -45,6 +49,7 @@ impl Mode {
     pub fn name(self) -> &'static str {
         match self {
             Mode::Graph => "graph",
+            Mode::Bound => "bound",
             Mode::EndToEnd => "end-to-end",
         }
     }
@@ -274,6 +279,25 @@ pub fn run(
     mut progress: impl FnMut(&Case),
 ) -> Result<Vec<Row>> {
     let model = &target.model;
+    let precision = model.default_precision();
+    let k = model.default_k(precision).unwrap_or(model.trained_k());
+    let cases = plan.cases(k, precision);
+    let cuda_graph = session::cuda_graph_requested();
+    if cuda_graph {
+        if let Some(case) = cases
+            .iter()
+            .find(|c| c.device == BenchDevice::Cuda && c.mode != Mode::Bound)
+        {
+            return Err(Error::Setting {
+                name: "RIN_CUDA_OPTIONS",
+                detail: format!(
+                    "cuda-graph replays one captured run on fixed buffers: time CUDA cases with \
+                     --mode bound only (asked: {})",
+                    case.label()
+                ),
+            });
+        }
+    }
     let library = match (&target.library, plan.devices.contains(&BenchDevice::Cuda)) {
         (Some(path), _) => Some(path.clone()),
         (None, true) => Some(
@@ -284,13 +308,13 @@ pub fn run(
         (None, false) => None,
     };
     let mut rows = Vec::new();
-    let precision = model.default_precision();
-    let k = model.default_k(precision).unwrap_or(model.trained_k());
-    let cases = plan.cases(k, precision);
     let mut loaded: Option<(SessionKey, Loaded)> = None;
     for case in cases {
         progress(&case);
-        let key = (case.device, case.threads, case.k, case.precision);
+        // A captured CUDA graph holds one batch shape: one session per shape.
+        let shape =
+            (cuda_graph && case.device == BenchDevice::Cuda).then_some((case.batch, case.tokens));
+        let key = (case.device, case.threads, case.k, case.precision, shape);
         let reuse = matches!(&loaded, Some((at, _)) if *at == key);
         if !reuse {
             // Drop the old sessions before loading new ones (GPU memory).
@@ -332,8 +356,15 @@ pub fn run(
     Ok(rows)
 }
 
-/// What one loaded pipeline serves: device, threads, K and precision.
-type SessionKey = (BenchDevice, Option<usize>, usize, Precision);
+/// What one loaded pipeline serves: device, threads, K and precision (and the batch shape, for
+/// CUDA graphs).
+type SessionKey = (
+    BenchDevice,
+    Option<usize>,
+    usize,
+    Precision,
+    Option<(usize, usize)>,
+);
 
 /// The pipeline of one [`SessionKey`]; graph mode times its session alone.
 struct Loaded {
@@ -349,7 +380,7 @@ impl Loaded {
     fn time(&self, model: &Model, case: &Case, inputs: &Inputs, budget: &Budget) -> Result<Row> {
         let sequences = inputs.sequences(model, case.tokens, case.batch);
         match case.mode {
-            Mode::Graph => {
+            Mode::Graph | Mode::Bound => {
                 let sentences: Vec<Sentence> =
                     sequences.into_iter().map(Sentence::from_tokens).collect();
                 let refs: Vec<&Sentence> = sentences.iter().collect();
@@ -358,7 +389,12 @@ impl Loaded {
                 let pos = model.pos().unwrap_or(&empty);
                 let batch = ModelInputs::new(PaddedBatch::new(&refs, model.words(), pos))
                     .with_threshold(model.threshold());
-                let latencies = timing::measure(budget, || self.graph().run(&batch).map(drop))?;
+                let latencies = if case.mode == Mode::Bound {
+                    let bound = self.graph().bind(&batch)?;
+                    timing::measure(budget, || bound.run())?
+                } else {
+                    timing::measure(budget, || self.graph().run(&batch).map(drop))?
+                };
                 Ok(Row {
                     case: case.clone(),
                     provider: self.graph().provider().name().to_owned(),
