@@ -37,21 +37,20 @@ impl ModelSession {
         for (name, value) in inputs.owned_values(names).map_err(failed)? {
             binding.bind_input(name, &value).map_err(failed)?;
         }
-        let memory = || match self.provider() {
-            ExecutionProvider::Cuda => MemoryInfo::new(
-                AllocationDevice::CUDA,
-                0,
-                AllocatorType::Device,
-                MemoryType::Default,
-            ),
-            ExecutionProvider::Cpu => MemoryInfo::new(
+        let (device, kinds) = match self.provider() {
+            ExecutionProvider::Cuda => (AllocationDevice::CUDA, [AllocatorType::Device; 2]),
+            // The CPU arena, or the plain allocator of a session built without it.
+            ExecutionProvider::Cpu => (
                 AllocationDevice::CPU,
-                0,
-                AllocatorType::Arena,
-                MemoryType::Default,
+                [AllocatorType::Arena, AllocatorType::Device],
             ),
         };
-        let allocator = Allocator::new(&session, memory().map_err(failed)?).map_err(failed)?;
+        let memory =
+            |kind| MemoryInfo::new(device.clone(), 0, kind, MemoryType::Default).map_err(failed);
+        let allocator = match Allocator::new(&session, memory(kinds[0])?) {
+            Ok(allocator) => allocator,
+            Err(_) => Allocator::new(&session, memory(kinds[1])?).map_err(failed)?,
+        };
         let (b, n, r) = (batch, seq_len, self.relations());
         let entity =
             Tensor::<f32>::new(&allocator, [b, n, rin_core::Tag::COUNT]).map_err(failed)?;
@@ -66,7 +65,7 @@ impl ModelSession {
                     .map_err(failed)?;
             }
             Some(sparse) => {
-                let device = memory().map_err(failed)?;
+                let device = memory(kinds[0])?;
                 for name in [&sparse.cells, &sparse.scores] {
                     binding
                         .bind_output_to_device(name.clone(), &device)

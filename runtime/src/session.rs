@@ -182,8 +182,7 @@ impl ModelSession {
                 (probs, None)
             }
             Some(sparse) => {
-                let (shape, cells) =
-                    self.extract::<i64>(outputs, &sparse.cells, batch, seq_len)?;
+                let (shape, cells) = self.extract::<i64>(outputs, &sparse.cells, batch, seq_len)?;
                 let count = shape.first().copied().unwrap_or(0);
                 let (score_shape, scores) = extract(&sparse.scores)?;
                 expect_shape(&sparse.scores, &[count], &score_shape)?;

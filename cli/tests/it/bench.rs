@@ -162,9 +162,32 @@ fn a_bound_batch_gives_the_plain_runs_outputs() {
         .map(rin_core::Sentence::from_tokens)
         .collect();
     let refs: Vec<&rin_core::Sentence> = sentences.iter().collect();
-    for folder in [repo_root().join("models/webnlg"), sparse] {
+    let no_arena = |model: &rin_runtime::Model| {
+        use rin_runtime::session::{self, ModelSession, OrtConfig};
+        let config = OrtConfig {
+            library: Some(ort_dylib()),
+            threads: Some(1),
+            no_cpu_arena: true,
+            ..Default::default()
+        };
+        let (runtime, cuda) = session::setup(&config).unwrap();
+        let (_, _, graph) = model.graph_at(None, None).unwrap();
+        let names = model.graph_names();
+        let relations = model.relations().len();
+        ModelSession::load(runtime, &graph, names, relations, &config, cuda).unwrap()
+    };
+    let cases = [
+        (repo_root().join("models/webnlg"), false),
+        (sparse, false),
+        (repo_root().join("models/webnlg"), true),
+    ];
+    for (folder, without_arena) in cases {
         let model = rin_runtime::Model::open(&folder).unwrap();
-        let session = direct_session_at(&model, None);
+        let session = if without_arena {
+            no_arena(&model)
+        } else {
+            direct_session_at(&model, None)
+        };
         let inputs = ModelInputs::new(rin_core::PaddedBatch::new(
             &refs,
             model.words(),
