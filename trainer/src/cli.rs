@@ -161,6 +161,11 @@ pub struct TrainArgs {
     /// the trained names are read in.
     #[arg(long)]
     pub freeze_vectors: bool,
+    /// Also score this dev set (a data folder's dev.json, or a file) after every epoch and record
+    /// it as `watch_dev` in metrics.jsonl; selection stays on the run's own dev set. Example:
+    /// data/ood/name-swapped-dev. Tagged by --pos-tagger when it has no POS tags.
+    #[arg(long, value_name = "DATA")]
+    pub watch_dev: Option<PathBuf>,
     /// Document-shaped training: read this share of training entries (each epoch anew) together
     /// with up to four entries after them, each with its own facts, so that the model learns not
     /// to link different texts of a paragraph. Example: 0.5.

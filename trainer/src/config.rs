@@ -117,6 +117,10 @@ pub struct TrainConfig {
     /// Keep the pre-trained vector of every word that has one; only rows without one (UNK,
     /// words the vectors file lacks) are trained (see `frozen`).
     pub freeze_vectors: bool,
+    /// A second dev set (a data folder's dev.json, or a file) scored after every epoch and
+    /// recorded as `watch_dev` in metrics.jsonl, never used for selection: the out-of-domain dev
+    /// split beside WebNLG dev (`data/ood/name-swapped-dev`).
+    pub watch_dev: Option<PathBuf>,
     /// Document-shaped training: the probability that a training entry is read together with
     /// the entries after it (see `joined_texts`).
     pub join_texts: f64,
@@ -162,6 +166,7 @@ impl Default for TrainConfig {
             name_substitution: 0.0,
             substitute_neighbours: 0,
             freeze_vectors: false,
+            watch_dev: None,
             join_texts: 0.0,
             join_order: Default::default(),
             init_from: None,

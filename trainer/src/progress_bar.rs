@@ -71,7 +71,7 @@ impl Reporter for BarReporter {
             bar.finish_and_clear();
         }
         eprintln!(
-            "epoch {:>3}  loss {:.4}  {:.1}s ({:.0} sent/s)  dev P {:.2} R {:.2} F1 {:.2}  entity F1 {:.2}{}",
+            "epoch {:>3}  loss {:.4}  {:.1}s ({:.0} sent/s)  dev P {:.2} R {:.2} F1 {:.2}  entity F1 {:.2}{}{}",
             r.epoch,
             r.train_loss,
             r.train_seconds,
@@ -80,6 +80,10 @@ impl Reporter for BarReporter {
             100.0 * r.dev.triples.recall,
             100.0 * r.dev.triples.f1,
             100.0 * r.dev.entities.f1,
+            r.watch_dev
+                .as_ref()
+                .map(|w| format!("  watch F1 {:.2}", 100.0 * w.triples.f1))
+                .unwrap_or_default(),
             if r.improved { "  *best*" } else { "" }
         );
     }

@@ -66,6 +66,9 @@ pub struct EpochRecord {
     pub eval_seconds: f64,
     /// Dev scores.
     pub dev: Scores,
+    /// Scores on the `--watch-dev` set (not used for selection).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watch_dev: Option<Scores>,
     /// Whether this epoch set a new best dev F1.
     pub improved: bool,
     /// Best dev F1 so far.
@@ -170,6 +173,8 @@ struct Session {
     neighbours: Option<Arc<SubstituteNeighbours>>,
     /// The word rows `--freeze-vectors` keeps.
     frozen: Option<FrozenRows>,
+    /// The `--watch-dev` sentences, POS-tagged.
+    watch: Option<Vec<Sentence>>,
 }
 
 impl Session {
@@ -237,9 +242,11 @@ impl Session {
         };
         let neighbours = substitute_neighbours(&config, &words, &corpus, &meta)?;
         let frozen = frozen_rows(&config, &words, device)?;
+        let watch = watch_dev(&config, &corpus, meta.model.pos_dim > 0)?;
         Ok(Session {
             neighbours,
             frozen,
+            watch,
             config,
             device,
             corpus,
@@ -306,9 +313,11 @@ impl Session {
         meta.train = config.clone();
         let neighbours = substitute_neighbours(&config, &meta.words, &corpus, &meta)?;
         let frozen = frozen_rows(&config, &meta.words, device)?;
+        let watch = watch_dev(&config, &corpus, meta.model.pos_dim > 0)?;
         Ok(Session {
             neighbours,
             frozen,
+            watch,
             config,
             device,
             corpus,
@@ -439,6 +448,16 @@ impl Session {
             self.device,
         )?;
         let dev = Scores::from(report);
+        let watch_dev = match &self.watch {
+            Some(sentences) => Some(Scores::from(evaluate(
+                &self.model,
+                sentences,
+                &self.corpus.relations,
+                &decoding,
+                self.device,
+            )?)),
+            None => None,
+        };
         let eval_seconds = start.elapsed().as_secs_f64();
 
         let f1 = dev.triples.f1;
@@ -459,6 +478,7 @@ impl Session {
             sentences_per_second: train.len() as f64 / train_seconds.max(1e-9),
             eval_seconds,
             dev,
+            watch_dev,
             improved,
             best_f1: self.progress.best_f1,
             best_epoch: self.progress.best_epoch,
@@ -512,6 +532,49 @@ fn train_step(
     }
     adam.step();
     Ok(loss.double_value(&[]))
+}
+
+/// The `--watch-dev` sentences in the run's relation set, POS-tagged as the run's data are
+/// (tags of their own, else the `--pos-tagger` plugin).
+fn watch_dev(
+    config: &TrainConfig,
+    corpus: &Corpus,
+    uses_pos: bool,
+) -> Result<Option<Vec<Sentence>>> {
+    let Some(path) = &config.watch_dev else {
+        return Ok(None);
+    };
+    let file = if path.is_dir() {
+        path.join("dev.json")
+    } else {
+        path.clone()
+    };
+    let format = match config.format {
+        Some(format) => format,
+        None => rin_core::DataFormat::detect(&file)
+            .map_err(Error::data(format!("--watch-dev {}", file.display())))?,
+    };
+    let mut data = rin_core::load_file(&file, format, &corpus.relations)
+        .map_err(Error::data(format!("--watch-dev {}", file.display())))?;
+    if uses_pos {
+        let mut tagger = if pos::needs_tagger(&data) {
+            Some(pos::load_tagger(
+                &config.pos_tagger,
+                config.plugin_dir.as_deref(),
+            )?)
+        } else {
+            None
+        };
+        pos::attach_pos(&mut data, tagger.as_deref_mut())?;
+    } else {
+        pos::strip_pos(&mut data);
+    }
+    tracing::info!(
+        file = %file.display(),
+        sentences = data.sentences.len(),
+        "--watch-dev: scored after every epoch, not used for selection"
+    );
+    Ok(Some(data.sentences))
 }
 
 /// The rows `--freeze-vectors` keeps (the same for a fresh and a resumed run).

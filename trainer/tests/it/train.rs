@@ -178,3 +178,47 @@ fn copy_following_links(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// `--watch-dev`: every epoch also scores the second dev set (POS-tagged by the plugin, as it has
+/// no tags) and records it; selection follows the run's own dev set alone.
+#[test]
+fn a_watched_dev_set_is_scored_every_epoch_and_never_selects() {
+    let _torch = setup(33);
+    let dir = tempfile::tempdir().unwrap();
+    let watched = data_dir("webnlg")
+        .parent()
+        .unwrap()
+        .join("ood/name-swapped-dev");
+    let config = TrainConfig {
+        watch_dev: Some(watched),
+        ..small_config(dir.path(), 2)
+    };
+    let outcome = train(config, &mut Silent).unwrap();
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(dir.path().join("metrics.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    for (line, record) in lines.iter().zip(&outcome.records) {
+        let watch = &line["watch_dev"]["triples"]["counts"];
+        assert!(watch["gold"].as_u64().unwrap() > 1000, "{line}");
+        assert_eq!(
+            record.watch_dev.as_ref().map(|w| w.triples.counts.gold),
+            watch["gold"].as_u64().map(|g| g as usize)
+        );
+        assert_ne!(line["watch_dev"], line["dev"]);
+    }
+    // The first epoch with the highest dev F1 (a later tie does not improve).
+    let top = outcome
+        .records
+        .iter()
+        .map(|r| r.dev.triples.f1)
+        .fold(f64::MIN, f64::max);
+    let best = outcome
+        .records
+        .iter()
+        .find(|r| r.dev.triples.f1 == top)
+        .unwrap();
+    assert_eq!(outcome.best_epoch, best.epoch);
+}
