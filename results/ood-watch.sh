@@ -5,8 +5,7 @@
 # to RUN_DIR/ood_dev.tsv. Selection stays on WebNLG dev; this only records the out-of-domain
 # curve beside it. Run from the repository root after `cargo build --release --workspace`.
 # New runs can record such a curve each epoch without exports (the trainer's own scoring):
-# `rin-train train --watch-dev
-# data/ood/name-swapped-dev` (trainer/README.md).
+# `rin-train train --watch-dev data/ood/name-swapped-dev` (trainer/README.md).
 set -u
 run=$1
 every=${EVERY:-1}
