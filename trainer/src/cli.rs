@@ -161,6 +161,10 @@ pub struct TrainArgs {
     /// the trained names are read in.
     #[arg(long)]
     pub freeze_vectors: bool,
+    /// Keep the pre-trained vectors of the rows --glove-words added only; the data's own words
+    /// are fine-tuned. Substitute names (--name-substitution) then never drift from their vectors.
+    #[arg(long, conflicts_with = "freeze_vectors")]
+    pub freeze_added_vectors: bool,
     /// Also score this dev set (a data folder's dev.json, or a file) after every epoch and record
     /// it as `watch_dev` in metrics.jsonl; selection stays on the run's own dev set. Example:
     /// data/ood/name-swapped-dev. Tagged by --pos-tagger when it has no POS tags.

@@ -70,6 +70,7 @@ fn train_command(args: TrainArgs) -> anyhow::Result<()> {
             name_substitution: args.name_substitution,
             substitute_neighbours: args.substitute_neighbours,
             freeze_vectors: args.freeze_vectors,
+            freeze_added_vectors: args.freeze_added_vectors,
             watch_dev: args.watch_dev.clone(),
             join_texts: args.join_texts,
             join_order: args.join_order,

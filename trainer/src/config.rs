@@ -117,6 +117,9 @@ pub struct TrainConfig {
     /// Keep the pre-trained vector of every word that has one; only rows without one (UNK,
     /// words the vectors file lacks) are trained (see `frozen`).
     pub freeze_vectors: bool,
+    /// Keep the pre-trained vectors of the rows `--glove-words` added (the data's words are
+    /// fine-tuned): substitutes and unseen words stay in the pre-trained space.
+    pub freeze_added_vectors: bool,
     /// A second dev set (a data folder's dev.json, or a file) scored after every epoch and
     /// recorded as `watch_dev` in metrics.jsonl, never used for selection: the out-of-domain dev
     /// split beside WebNLG dev (`data/ood/name-swapped-dev`).
@@ -166,6 +169,7 @@ impl Default for TrainConfig {
             name_substitution: 0.0,
             substitute_neighbours: 0,
             freeze_vectors: false,
+            freeze_added_vectors: false,
             watch_dev: None,
             join_texts: 0.0,
             join_order: Default::default(),
@@ -270,6 +274,15 @@ impl TrainConfig {
                  rows were trained already)",
             );
         }
+        if self.freeze_added_vectors
+            && (self.freeze_vectors || self.glove_words == 0 || self.init_from.is_some())
+        {
+            return bad(
+                "--freeze-added-vectors",
+                "needs --glove-words N (the rows it keeps) and a fresh run, and --freeze-vectors \
+                 already keeps those rows",
+            );
+        }
         if self.dev_holdout == Some(0) {
             return bad("--dev-holdout", "must be at least 1");
         }
@@ -326,5 +339,34 @@ mod tests {
         };
         let err = fine_tuning.validate().unwrap_err().to_string();
         assert!(err.contains("--freeze-vectors"), "{err}");
+    }
+
+    #[test]
+    fn frozen_added_vectors_need_added_rows_a_fresh_run_and_no_frozen_vectors() {
+        let asked = TrainConfig {
+            embeddings: Some(PathBuf::from("glove.txt")),
+            freeze_added_vectors: true,
+            ..TrainConfig::default()
+        };
+        let err = asked.clone().validate().unwrap_err().to_string();
+        assert!(err.contains("--freeze-added-vectors"), "{err}");
+        let with_rows = TrainConfig {
+            glove_words: 1000,
+            ..asked
+        };
+        with_rows.clone().validate().unwrap();
+        for wrong in [
+            TrainConfig {
+                freeze_vectors: true,
+                ..with_rows.clone()
+            },
+            TrainConfig {
+                init_from: Some(PathBuf::from("ckpt")),
+                ..with_rows
+            },
+        ] {
+            let err = wrong.validate().unwrap_err().to_string();
+            assert!(err.contains("--freeze-added-vectors"), "{err}");
+        }
     }
 }

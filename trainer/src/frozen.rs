@@ -1,5 +1,7 @@
 //! `--freeze-vectors`: every word row that starts from a pre-trained vector keeps it; only the rows
-//! without one (UNK and words the vectors file lacks) are trained.
+//! without one (UNK and words the vectors file lacks) are trained. `--freeze-added-vectors`: only
+//! the rows the vectors file added (`--glove-words`) keep theirs, the data's words are fine-tuned;
+//! without it, rows that stand in for names under `--name-substitution` drift from their vectors.
 //!
 //! Fine-tuned rows drift away from the pre-trained space while the rows of words never seen in
 //! training stay in it, so at inference an unseen name ("finland") sits where the trained names
@@ -26,8 +28,15 @@ pub struct FrozenRows {
 }
 
 impl FrozenRows {
-    /// The rows of `words` that have a vector in the GloVe file `embeddings`.
-    pub fn build(words: &Vocab, embeddings: &Path, device: Device) -> Result<Self> {
+    /// The rows of `words` from `first_row` on that have a vector in the GloVe file `embeddings`
+    /// (`first_row` 0: every row with a vector; the vocabulary's data words first: only the rows
+    /// the vectors file added, `--freeze-added-vectors`).
+    pub fn build(
+        words: &Vocab,
+        embeddings: &Path,
+        first_row: usize,
+        device: Device,
+    ) -> Result<Self> {
         let wanted: HashSet<String> = words.tokens().iter().skip(2).cloned().collect();
         let glove = load_glove(embeddings, Some(&wanted)).map_err(Error::data(format!(
             "read word vectors {}",
@@ -39,6 +48,7 @@ impl FrozenRows {
             .enumerate()
             .map(|(id, word)| {
                 let pretrained = id > rin_core::UNK
+                    && id >= first_row
                     && glove.vocab.contains(word)
                     && glove.row(glove.vocab.id(word)).is_some();
                 if pretrained {

@@ -241,7 +241,7 @@ impl Session {
             ..Progress::default()
         };
         let neighbours = substitute_neighbours(&config, &words, &corpus, &meta)?;
-        let frozen = frozen_rows(&config, &words, device)?;
+        let frozen = frozen_rows(&config, &words, &meta, device)?;
         let watch = watch_dev(&config, &corpus, meta.model.pos_dim > 0)?;
         Ok(Session {
             neighbours,
@@ -312,7 +312,7 @@ impl Session {
         let mut meta = meta;
         meta.train = config.clone();
         let neighbours = substitute_neighbours(&config, &meta.words, &corpus, &meta)?;
-        let frozen = frozen_rows(&config, &meta.words, device)?;
+        let frozen = frozen_rows(&config, &meta.words, &meta, device)?;
         let watch = watch_dev(&config, &corpus, meta.model.pos_dim > 0)?;
         Ok(Session {
             neighbours,
@@ -578,11 +578,22 @@ fn watch_dev(
 }
 
 /// The rows `--freeze-vectors` keeps (the same for a fresh and a resumed run).
-fn frozen_rows(config: &TrainConfig, words: &Vocab, device: Device) -> Result<Option<FrozenRows>> {
-    let (true, Some(path)) = (config.freeze_vectors, config.embeddings.as_deref()) else {
+fn frozen_rows(
+    config: &TrainConfig,
+    words: &Vocab,
+    meta: &CheckpointMeta,
+    device: Device,
+) -> Result<Option<FrozenRows>> {
+    let freeze = config.freeze_vectors || config.freeze_added_vectors;
+    let (true, Some(path)) = (freeze, config.embeddings.as_deref()) else {
         return Ok(None);
     };
-    let frozen = FrozenRows::build(words, path, device)?;
+    let first_row = if config.freeze_added_vectors {
+        words.len().saturating_sub(meta.embeddings.added_words)
+    } else {
+        0
+    };
+    let frozen = FrozenRows::build(words, path, first_row, device)?;
     tracing::info!(
         frozen = frozen.frozen(),
         trained = words.len() - frozen.frozen(),

@@ -238,3 +238,65 @@ fn frozen_vectors_stay_exact_while_rows_without_one_train() {
         .count();
     assert!(moved > 100, "only {moved} rows without a vector moved");
 }
+
+/// `--freeze-added-vectors`: the rows `--glove-words` added keep their vectors even when they
+/// stand in for names (without it, substitute rows drift), while the data's words train.
+#[test]
+fn added_rows_stay_exact_under_substitution_when_frozen() {
+    let _torch = setup(46);
+    let dir = tempfile::tempdir().unwrap();
+    // 1,200 words in no WebNLG sentence (past the 1,000 most frequent, which substitution
+    // skips, 200 substitutes), then "the" (in every training sentence).
+    let glove = dir.path().join("glove.txt");
+    let mut rows: Vec<(String, Vec<f32>)> = (0..1200)
+        .map(|i| (format!("zq{i:04}"), vector(i + 10)))
+        .collect();
+    rows.push(("the".into(), vector(5)));
+    let text: String = rows
+        .iter()
+        .map(|(w, v)| {
+            let values: Vec<String> = v.iter().map(f32::to_string).collect();
+            format!("{w} {}\n", values.join(" "))
+        })
+        .collect();
+    std::fs::write(&glove, text).unwrap();
+    let table = |frozen: bool| {
+        let run = dir.path().join(format!("run-{frozen}"));
+        let config = TrainConfig {
+            embeddings: Some(glove.clone()),
+            glove_words: 1200,
+            name_substitution: 1.0,
+            freeze_added_vectors: frozen,
+            ..crate::train::small_config(&run, 1)
+        };
+        train(config, &mut Silent).unwrap();
+        let ckpt = Checkpoint::load(&run.join("last"), tch::Device::Cpu).unwrap();
+        let table = ckpt
+            .vs
+            .variables()
+            .into_iter()
+            .find(|(name, _)| name == "word_embedding.weight")
+            .map(|(_, t)| Vec::<f32>::try_from(t.flatten(0, -1)).unwrap())
+            .unwrap();
+        (ckpt.meta.words, table)
+    };
+    let moved = |(words, table): &(Vocab, Vec<f32>)| {
+        rows[..1200]
+            .iter()
+            .filter(|(w, v)| {
+                let id = words.word_id(w);
+                assert_ne!(id, UNK, "{w}");
+                table[id * 8..(id + 1) * 8] != v[..]
+            })
+            .count()
+    };
+    let (free, frozen) = (table(false), table(true));
+    assert!(moved(&free) > 0, "substitutes drift when not frozen");
+    assert_eq!(moved(&frozen), 0, "added rows are kept");
+    let the = frozen.0.word_id("the");
+    assert_ne!(
+        &frozen.1[the * 8..(the + 1) * 8],
+        &vector(5)[..],
+        "data words train"
+    );
+}
