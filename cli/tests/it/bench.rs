@@ -4,6 +4,11 @@ use serde_json::Value;
 
 use crate::util::*;
 
+/// `rin bench --out b`'s results.json, run in `dir`.
+fn results(dir: &std::path::Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("b/results.json")).unwrap()).unwrap()
+}
+
 #[test]
 fn quick_bench_writes_a_row_for_every_case_and_both_modes_agree() {
     let dir = tempfile::tempdir().unwrap();
@@ -26,9 +31,7 @@ fn quick_bench_writes_a_row_for_every_case_and_both_modes_agree() {
         b"",
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("b/results.json")).unwrap())
-            .unwrap();
+    let report = results(dir.path());
     let rows = report["rows"].as_array().unwrap();
     // 2 modes x 2 Ks x 2 batch sizes x 2 lengths, each once.
     let mut cases: Vec<(String, u64, u64, u64)> = rows
@@ -128,9 +131,7 @@ fn without_k_a_folder_lacking_the_trained_k_is_timed_at_its_largest() {
         b"",
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("b/results.json")).unwrap())
-            .unwrap();
+    let report = results(dir.path());
     let ks: Vec<u64> = report["rows"]
         .as_array()
         .unwrap()
@@ -225,9 +226,7 @@ fn bound_mode_writes_rows_and_cuda_graphs_need_it() {
         b"",
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("b/results.json")).unwrap())
-            .unwrap();
+    let report = results(dir.path());
     let modes: Vec<&str> = report["rows"]
         .as_array()
         .unwrap()

@@ -29,15 +29,33 @@ fn write_glove(path: &Path) -> Vec<(&'static str, Vec<f32>)> {
         ("the", vector(5)),
         ("born", vector(6)),
     ];
+    write_vectors(path, &rows);
+    rows
+}
+
+/// The `last` checkpoint of `run`: its record and its word table, flat.
+fn last_word_table(run: &Path) -> (rin_trainer::checkpoint::CheckpointMeta, Vec<f32>) {
+    let ckpt = Checkpoint::load(&run.join("last"), tch::Device::Cpu).unwrap();
+    let table = ckpt
+        .vs
+        .variables()
+        .into_iter()
+        .find(|(name, _)| name == "word_embedding.weight")
+        .map(|(_, t)| Vec::<f32>::try_from(t.flatten(0, -1)).unwrap())
+        .unwrap();
+    (ckpt.meta, table)
+}
+
+/// A GloVe text file of `rows`.
+fn write_vectors<W: AsRef<str>>(path: &Path, rows: &[(W, Vec<f32>)]) {
     let text: String = rows
         .iter()
         .map(|(w, v)| {
             let values: Vec<String> = v.iter().map(f32::to_string).collect();
-            format!("{w} {}\n", values.join(" "))
+            format!("{} {}\n", w.as_ref(), values.join(" "))
         })
         .collect();
     std::fs::write(path, text).unwrap();
-    rows
 }
 
 /// The exported word table, read from the graph's external data in weights.bin.
@@ -163,18 +181,7 @@ fn fine_tuning_can_widen_the_vocabulary_with_pretrained_vectors() {
     let outcome = train(config, &mut Silent).unwrap();
     assert_eq!(outcome.records[0].dev, first.records[0].dev);
 
-    let table = |run: &Path| {
-        let ckpt = Checkpoint::load(&run.join("last"), tch::Device::Cpu).unwrap();
-        let table = ckpt
-            .vs
-            .variables()
-            .into_iter()
-            .find(|(name, _)| name == "word_embedding.weight")
-            .map(|(_, t)| Vec::<f32>::try_from(t.flatten(0, -1)).unwrap())
-            .unwrap();
-        (ckpt.meta, table)
-    };
-    let ((before, old), (after, new)) = (table(&base), table(&tuned));
+    let ((before, old), (after, new)) = (last_word_table(&base), last_word_table(&tuned));
     let known = before.words.len();
     assert_eq!(after.words.tokens()[..known], before.words.tokens()[..]);
     assert_eq!(
@@ -211,18 +218,8 @@ fn frozen_vectors_stay_exact_while_rows_without_one_train() {
     let (one, two) = (dir.path().join("one"), dir.path().join("two"));
     train(config(&one, 1), &mut Silent).unwrap();
     train(config(&two, 2), &mut Silent).unwrap();
-    let table = |run: &Path| {
-        let ckpt = Checkpoint::load(&run.join("last"), tch::Device::Cpu).unwrap();
-        let table = ckpt
-            .vs
-            .variables()
-            .into_iter()
-            .find(|(name, _)| name == "word_embedding.weight")
-            .map(|(_, t)| Vec::<f32>::try_from(t.flatten(0, -1)).unwrap())
-            .unwrap();
-        (ckpt.meta.words, table)
-    };
-    let ((words, after_one), (_, after_two)) = (table(&one), table(&two));
+    let ((meta, after_one), (_, after_two)) = (last_word_table(&one), last_word_table(&two));
+    let words = meta.words;
     let row = |t: &[f32], id: usize| t[id * 8..(id + 1) * 8].to_vec();
     // "the" and "born" are in the training sentences and have vectors: kept exactly, unlike
     // `unseen_words_keep_their_vectors_through_training_and_export`'s fine-tuned "the".
@@ -252,14 +249,7 @@ fn added_rows_stay_exact_under_substitution_when_frozen() {
         .map(|i| (format!("zq{i:04}"), vector(i + 10)))
         .collect();
     rows.push(("the".into(), vector(5)));
-    let text: String = rows
-        .iter()
-        .map(|(w, v)| {
-            let values: Vec<String> = v.iter().map(f32::to_string).collect();
-            format!("{w} {}\n", values.join(" "))
-        })
-        .collect();
-    std::fs::write(&glove, text).unwrap();
+    write_vectors(&glove, &rows);
     let table = |frozen: bool| {
         let run = dir.path().join(format!("run-{frozen}"));
         let config = TrainConfig {
@@ -270,15 +260,8 @@ fn added_rows_stay_exact_under_substitution_when_frozen() {
             ..crate::train::small_config(&run, 1)
         };
         train(config, &mut Silent).unwrap();
-        let ckpt = Checkpoint::load(&run.join("last"), tch::Device::Cpu).unwrap();
-        let table = ckpt
-            .vs
-            .variables()
-            .into_iter()
-            .find(|(name, _)| name == "word_embedding.weight")
-            .map(|(_, t)| Vec::<f32>::try_from(t.flatten(0, -1)).unwrap())
-            .unwrap();
-        (ckpt.meta.words, table)
+        let (meta, table) = last_word_table(&run);
+        (meta.words, table)
     };
     let moved = |(words, table): &(Vocab, Vec<f32>)| {
         rows[..1200]
