@@ -234,7 +234,8 @@ def main():
     # relations that WebNLG* lacks are left out.
     star = json.loads((ROOT / "data" / "webnlg-star" / "rel2id.json").read_text())
     star_names = set(star[0].values()) if isinstance(star, list) else set(star)
-    for name, records in (("handwritten", hand), ("name-swapped", swapped)):
+    for name, records, split in (("handwritten", hand, "test"), ("name-swapped", swapped, "test"),
+                                 ("name-swapped-dev", swapped_dev, "dev")):
         kept_records, dropped = [], 0
         for rec in records:
             keep = [i for i, t in enumerate(rec["spo_list"]) if t[1] in star_names]
@@ -244,7 +245,7 @@ def main():
                                  "spo_details": [rec["spo_details"][i] for i in keep]})
         folder = HERE / f"{name}-star"
         folder.mkdir(exist_ok=True)
-        (folder / "test.json").write_text(json.dumps(kept_records, ensure_ascii=False) + "\n")
+        (folder / f"{split}.json").write_text(json.dumps(kept_records, ensure_ascii=False) + "\n")
         (folder / "rel2id.json").write_text((ROOT / "data" / "webnlg-star" / "rel2id.json").read_text())
         print(f"{name}-star: {dropped} triples left out (relations not in WebNLG*)")
     for p in problems:

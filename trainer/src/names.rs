@@ -5,6 +5,9 @@
 //! entities and relations from the context and from pre-trained vectors, not from the few hundred
 //! names of the training set. With [`SubstituteNeighbours`] (`--substitute-neighbours N`), a word
 //! is replaced by one of its nearest substitute rows instead, so that the entity keeps its kind.
+//! Partial-match data (WebNLG*) marks only a name's last word ("Alan [Bean]"), which would leave
+//! "Alan" for the model to key on; [`NameSubstitution::with_name_prefixes`] also replaces the
+//! proper nouns (POS `NNP`, `NNPS`) just before such a word.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -21,6 +24,7 @@ pub struct NameSubstitution {
     pool: Range<usize>,
     probability: f64,
     neighbours: Option<Arc<SubstituteNeighbours>>,
+    name_prefixes: bool,
     random: SplitMix64,
 }
 
@@ -31,6 +35,7 @@ impl NameSubstitution {
             pool,
             probability,
             neighbours: None,
+            name_prefixes: false,
             // Its own stream: the shuffle uses the same seed.
             random: SplitMix64::new(seed, 0x6E61_6D65_5F73_7562),
         })
@@ -39,6 +44,13 @@ impl NameSubstitution {
     /// Draws each word's substitute from its neighbours where it has a list.
     pub fn with_neighbours(mut self, neighbours: Option<Arc<SubstituteNeighbours>>) -> Self {
         self.neighbours = neighbours;
+        self
+    }
+
+    /// Also replaces the proper nouns right before a mention (for partial-match data, whose
+    /// mentions are last words only); needs POS tags, without them mentions stay as marked.
+    pub fn with_name_prefixes(mut self, on: bool) -> Self {
+        self.name_prefixes = on;
         self
     }
 
@@ -52,14 +64,12 @@ impl NameSubstitution {
             }
             let mut replacement: HashMap<i64, i64> = HashMap::new();
             let row = b * batch.seq_len;
-            for span in &sentence.entities {
-                for t in span.start..span.end.min(sentence.len()) {
-                    let original = batch.word_ids[row + t];
-                    let new = *replacement
-                        .entry(original)
-                        .or_insert_with(|| self.draw(original));
-                    batch.word_ids[row + t] = new;
-                }
+            for t in mention_words(sentence, self.name_prefixes) {
+                let original = batch.word_ids[row + t];
+                let new = *replacement
+                    .entry(original)
+                    .or_insert_with(|| self.draw(original));
+                batch.word_ids[row + t] = new;
             }
             changed += 1;
         }
@@ -73,6 +83,31 @@ impl NameSubstitution {
             None => (self.pool.start + self.random.below(self.pool.len())) as i64,
         }
     }
+}
+
+/// The positions substitution replaces in `sentence`: every word of its gold mentions, and with
+/// `name_prefixes` the proper nouns right before each mention.
+pub fn mention_words(sentence: &Sentence, name_prefixes: bool) -> impl Iterator<Item = usize> + '_ {
+    sentence.entities.iter().flat_map(move |span| {
+        let start = if name_prefixes {
+            name_start(sentence, span.start)
+        } else {
+            span.start
+        };
+        start..span.end.min(sentence.len())
+    })
+}
+
+/// The first word of the run of proper nouns that ends right before `start`.
+fn name_start(sentence: &Sentence, start: usize) -> usize {
+    let Some(tags) = sentence.pos_tags.as_deref() else {
+        return start;
+    };
+    let mut first = start.min(tags.len());
+    while first > 0 && matches!(tags[first - 1].as_str(), "NNP" | "NNPS") {
+        first -= 1;
+    }
+    first
 }
 
 #[cfg(test)]
@@ -139,6 +174,53 @@ mod tests {
             assert!([150, 151].contains(&batch.word_ids[4]), "seed {seed}");
             assert!((100..200).contains(&batch.word_ids[0]), "no list: any row");
         }
+    }
+
+    #[test]
+    fn name_prefixes_replace_the_proper_nouns_before_a_last_word_mention() {
+        let mut words = Vocab::new();
+        for w in "the american alan bean was born in wheeler , texas".split(' ') {
+            words.insert(w);
+        }
+        // Partial match: "Bean" and "Texas" are marked, "Alan" and "Wheeler" are not.
+        let mut s = sentence(
+            "the american alan bean was born in wheeler , texas",
+            &[(3, 4), (9, 10)],
+        );
+        s.pos_tags = Some(
+            "DT JJ NNP NNP VBD VBN IN NNP , NNP"
+                .split(' ')
+                .map(String::from)
+                .collect(),
+        );
+        let sentences = [&s];
+        let replaced = |prefixes: bool| {
+            let mut batch = PaddedBatch::new(&sentences, &words, &Vocab::new());
+            let before = batch.word_ids.clone();
+            NameSubstitution::new(100..200, 1.0, 3)
+                .unwrap()
+                .with_name_prefixes(prefixes)
+                .apply(&mut batch, &sentences);
+            (0..s.len())
+                .filter(|&t| batch.word_ids[t] != before[t])
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(replaced(false), vec![3, 9]);
+        // "alan" joins "bean"; "wheeler" is cut off from "texas" by the comma; "american" is JJ.
+        assert_eq!(replaced(true), vec![2, 3, 9]);
+        let mut untagged = s.clone();
+        untagged.pos_tags = None;
+        let sentences = [&untagged];
+        let mut batch = PaddedBatch::new(&sentences, &words, &Vocab::new());
+        let before = batch.word_ids.clone();
+        NameSubstitution::new(100..200, 1.0, 3)
+            .unwrap()
+            .with_name_prefixes(true)
+            .apply(&mut batch, &sentences);
+        let changed: Vec<usize> = (0..untagged.len())
+            .filter(|&t| batch.word_ids[t] != before[t])
+            .collect();
+        assert_eq!(changed, vec![3, 9], "no tags: mentions as marked");
     }
 
     #[test]

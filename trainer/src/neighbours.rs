@@ -28,7 +28,7 @@ pub struct SubstituteNeighbours {
 
 impl SubstituteNeighbours {
     /// The `n` nearest rows of `pool` for every word of the entity mentions of `sentences`
-    /// that has a vector in the GloVe file `embeddings` (words without one get no list and are
+    /// (with `name_prefixes`, the words [`crate::names::mention_words`] adds) that has a vector in the GloVe file `embeddings` (words without one get no list and are
     /// replaced by a uniform draw).
     pub fn build(
         words: &Vocab,
@@ -36,13 +36,12 @@ impl SubstituteNeighbours {
         pool: Range<usize>,
         embeddings: &Path,
         n: usize,
+        name_prefixes: bool,
     ) -> Result<Self> {
         let queries: BTreeSet<usize> = sentences
             .iter()
             .flat_map(|s| {
-                s.entities
-                    .iter()
-                    .flat_map(move |span| span.start..span.end.min(s.len()))
+                crate::names::mention_words(s, name_prefixes)
                     .map(move |t| words.word_id(&s.tokens[t]))
             })
             .filter(|&id| id > rin_core::UNK)
@@ -176,7 +175,7 @@ mod tests {
         let mut s = Sentence::from_tokens(vec!["Paris".into(), "born".into()]);
         s.entities = vec![rin_core::Span::new(0, 1)];
         // Pool: lyon, walked, nice (ids 4..7).
-        let near = SubstituteNeighbours::build(&words, &[s], 4..7, &glove, 2).unwrap();
+        let near = SubstituteNeighbours::build(&words, &[s], 4..7, &glove, 2, false).unwrap();
         assert_eq!(near.len(), 1, "only the entity word has a list");
         assert_eq!(near.of(2), Some(&[4i64, 6][..]), "lyon, then nice");
         assert_eq!(near.of(3), None);

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use rin_core::{PaddedBatch, Sentence, Tag, Vocab};
+use rin_core::{MatchMode, PaddedBatch, Sentence, Tag, Vocab};
 
 use crate::joined_texts::TextJoining;
 use crate::names::NameSubstitution;
@@ -397,8 +397,12 @@ impl Session {
         let start = Instant::now();
         let mut total_loss = 0.0;
         let (from, to) = self.meta.embeddings.substitutes;
-        let mut names = NameSubstitution::new(from..to, self.config.name_substitution, seed)
-            .map(|n| n.with_neighbours(self.neighbours.clone()));
+        let mut names =
+            NameSubstitution::new(from..to, self.config.name_substitution, seed).map(|n| {
+                n.with_neighbours(self.neighbours.clone())
+                    // WebNLG* marks last words only: "Alan [Bean]".
+                    .with_name_prefixes(self.meta.match_mode == MatchMode::Partial)
+            });
         for bucket in &buckets {
             let batch = make_batch_with(
                 train,
@@ -618,7 +622,9 @@ fn substitute_neighbours(
     }
     let (from, to) = meta.embeddings.substitutes;
     let started = Instant::now();
-    let lists = SubstituteNeighbours::build(words, &corpus.train.sentences, from..to, path, n)?;
+    let prefixes = meta.match_mode == MatchMode::Partial;
+    let lists =
+        SubstituteNeighbours::build(words, &corpus.train.sentences, from..to, path, n, prefixes)?;
     tracing::info!(
         words = lists.len(),
         neighbours = n,
