@@ -156,6 +156,11 @@ pub struct TrainArgs {
     /// Example: 32.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub substitute_neighbours: usize,
+    /// With --name-substitution: what P is the share of. `sentence`: sentences with every
+    /// mention replaced; `mention`: mentions, each drawn on its own, so that known and unseen
+    /// names meet in one sentence.
+    #[arg(long, value_enum, default_value_t)]
+    pub substitution_unit: rin_trainer::names::SubstitutionUnit,
     /// Keep the pre-trained vector of every word that has one in --embeddings; only the rows of
     /// words without one (and UNK) are trained. Words never seen in training then share the space
     /// the trained names are read in.

@@ -69,6 +69,7 @@ fn train_command(args: TrainArgs) -> anyhow::Result<()> {
             glove_words: args.glove_words,
             name_substitution: args.name_substitution,
             substitute_neighbours: args.substitute_neighbours,
+            substitution_unit: args.substitution_unit,
             freeze_vectors: args.freeze_vectors,
             freeze_added_vectors: args.freeze_added_vectors,
             watch_dev: args.watch_dev.clone(),

@@ -114,6 +114,8 @@ pub struct TrainConfig {
     /// file's vector space (a name of the same kind: city for city, year for year); 0 draws from
     /// every substitute row alike.
     pub substitute_neighbours: usize,
+    /// Whether `name_substitution` draws per sentence (all its mentions) or per mention.
+    pub substitution_unit: crate::names::SubstitutionUnit,
     /// Keep the pre-trained vector of every word that has one; only rows without one (UNK,
     /// words the vectors file lacks) are trained (see `frozen`).
     pub freeze_vectors: bool,
@@ -168,6 +170,7 @@ impl Default for TrainConfig {
             glove_words: 0,
             name_substitution: 0.0,
             substitute_neighbours: 0,
+            substitution_unit: Default::default(),
             freeze_vectors: false,
             freeze_added_vectors: false,
             watch_dev: None,
@@ -258,6 +261,14 @@ impl TrainConfig {
                 "needs --glove-words N: the substitute names are drawn from those words",
             );
         }
+        if self.substitution_unit == crate::names::SubstitutionUnit::Mention
+            && self.name_substitution == 0.0
+        {
+            return bad(
+                "--substitution-unit",
+                "mention needs --name-substitution P (the probability of each mention)",
+            );
+        }
         if self.substitute_neighbours > 0
             && (self.name_substitution == 0.0 || self.embeddings.is_none())
         {
@@ -318,6 +329,23 @@ mod tests {
             ..with_vectors
         };
         assert!(without_file.validate().is_err());
+    }
+
+    #[test]
+    fn mention_units_need_substitution() {
+        let asked = TrainConfig {
+            substitution_unit: crate::names::SubstitutionUnit::Mention,
+            ..TrainConfig::default()
+        };
+        let err = asked.validate().unwrap_err().to_string();
+        assert!(err.contains("--substitution-unit"), "{err}");
+        let with_substitution = TrainConfig {
+            embeddings: Some(PathBuf::from("glove.txt")),
+            glove_words: 1000,
+            name_substitution: 0.5,
+            ..asked
+        };
+        with_substitution.validate().unwrap();
     }
 
     #[test]

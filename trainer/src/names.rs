@@ -7,16 +7,31 @@
 //! is replaced by one of its nearest substitute rows instead, so that the entity keeps its kind.
 //! Partial-match data (WebNLG*) marks only a name's last word ("Alan [Bean]"), which would leave
 //! "Alan" for the model to key on; [`NameSubstitution::with_name_prefixes`] also replaces the
-//! proper nouns (POS `NNP`, `NNPS`) just before such a word.
+//! proper nouns (POS `NNP`, `NNPS`) just before such a word. With [`SubstitutionUnit::Mention`]
+//! each mention is replaced or kept on its own draw, so that sentences mix known and unseen names
+//! as user text does ("A.C. Cesena is in Tartu").
 
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use rin_core::{PaddedBatch, Sentence};
 
 use crate::neighbours::SubstituteNeighbours;
 use crate::rng::SplitMix64;
+
+/// What one draw of `--name-substitution P` decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum SubstitutionUnit {
+    /// A share P of the sentences has all its mentions replaced.
+    #[default]
+    Sentence,
+    /// Each distinct mention of every sentence is replaced with probability P.
+    Mention,
+}
 
 /// The substitution of one epoch: its draw is fixed by the epoch's seed, so `--resume` repeats it.
 #[derive(Debug, Clone)]
@@ -25,6 +40,7 @@ pub struct NameSubstitution {
     probability: f64,
     neighbours: Option<Arc<SubstituteNeighbours>>,
     name_prefixes: bool,
+    unit: SubstitutionUnit,
     random: SplitMix64,
 }
 
@@ -36,6 +52,7 @@ impl NameSubstitution {
             probability,
             neighbours: None,
             name_prefixes: false,
+            unit: SubstitutionUnit::Sentence,
             // Its own stream: the shuffle uses the same seed.
             random: SplitMix64::new(seed, 0x6E61_6D65_5F73_7562),
         })
@@ -54,17 +71,36 @@ impl NameSubstitution {
         self
     }
 
+    /// Whether a draw picks a sentence (all its mentions) or one mention.
+    pub fn with_unit(mut self, unit: SubstitutionUnit) -> Self {
+        self.unit = unit;
+        self
+    }
+
     /// Replaces entity words in `batch`, whose row `b` holds `sentences[b]`. Returns how many
     /// sentences were changed.
     pub fn apply(&mut self, batch: &mut PaddedBatch, sentences: &[&Sentence]) -> usize {
         let mut changed = 0;
         for (b, sentence) in sentences.iter().enumerate() {
-            if sentence.entities.is_empty() || self.random.uniform() >= self.probability {
+            if sentence.entities.is_empty() {
                 continue;
             }
-            let mut replacement: HashMap<i64, i64> = HashMap::new();
+            let positions: Vec<usize> = match self.unit {
+                SubstitutionUnit::Sentence => {
+                    if self.random.uniform() >= self.probability {
+                        continue;
+                    }
+                    mention_words(sentence, self.name_prefixes).collect()
+                }
+                SubstitutionUnit::Mention => self.chosen_mentions(sentence),
+            };
+            if positions.is_empty() {
+                continue;
+            }
+            // The same word gets the same substitute wherever it stands in the sentence.
             let row = b * batch.seq_len;
-            for t in mention_words(sentence, self.name_prefixes) {
+            let mut replacement: HashMap<i64, i64> = HashMap::new();
+            for t in positions {
                 let original = batch.word_ids[row + t];
                 let new = *replacement
                     .entry(original)
@@ -74,6 +110,31 @@ impl NameSubstitution {
             changed += 1;
         }
         changed
+    }
+
+    /// The words of the mentions drawn for replacement, one draw per distinct mention text
+    /// (a name said twice is replaced in both places or in neither).
+    fn chosen_mentions(&mut self, sentence: &Sentence) -> Vec<usize> {
+        let mut decided: HashMap<&[String], bool> = HashMap::new();
+        let mut positions = Vec::new();
+        for span in &sentence.entities {
+            let start = if self.name_prefixes {
+                name_start(sentence, span.start)
+            } else {
+                span.start
+            };
+            let end = span.end.min(sentence.len());
+            let text = &sentence.tokens[start.min(end)..end];
+            let probability = self.probability;
+            let random = &mut self.random;
+            if *decided
+                .entry(text)
+                .or_insert_with(|| random.uniform() < probability)
+            {
+                positions.extend(start..end);
+            }
+        }
+        positions
     }
 
     fn draw(&mut self, original: i64) -> i64 {
@@ -221,6 +282,45 @@ mod tests {
             .filter(|&t| batch.word_ids[t] != before[t])
             .collect();
         assert_eq!(changed, vec![3, 9], "no tags: mentions as marked");
+    }
+
+    #[test]
+    fn mention_units_replace_some_names_of_a_sentence_and_keep_the_others() {
+        let mut words = Vocab::new();
+        for w in "cesena is in tartu and cesena has fans".split(' ') {
+            words.insert(w);
+        }
+        let s = sentence(
+            "cesena is in tartu and cesena has fans",
+            &[(0, 1), (3, 4), (5, 6)],
+        );
+        let sentences = [&s];
+        let (mut mixed, mut cesena_apart) = (0, 0);
+        for seed in 0..200 {
+            let mut batch = PaddedBatch::new(&sentences, &words, &Vocab::new());
+            let before = batch.word_ids.clone();
+            NameSubstitution::new(100..200, 0.5, seed)
+                .unwrap()
+                .with_unit(SubstitutionUnit::Mention)
+                .apply(&mut batch, &sentences);
+            let ids = &batch.word_ids;
+            let changed = |t: usize| ids[t] != before[t];
+            if changed(0) != changed(3) {
+                mixed += 1;
+            }
+            if changed(0) != changed(5) || (changed(0) && ids[0] != ids[5]) {
+                cesena_apart += 1;
+            }
+            for t in [1, 2, 4, 6, 7] {
+                assert!(!changed(t), "seed {seed}: token {t} is no mention");
+            }
+        }
+        // Two independent draws at 0.5 differ about half the time; a sentence-level draw never.
+        assert!((60..140).contains(&mixed), "{mixed} of 200 mixed");
+        assert_eq!(
+            cesena_apart, 0,
+            "one draw and one substitute per mention text"
+        );
     }
 
     #[test]

@@ -402,6 +402,7 @@ impl Session {
                 n.with_neighbours(self.neighbours.clone())
                     // WebNLG* marks last words only: "Alan [Bean]".
                     .with_name_prefixes(self.meta.match_mode == MatchMode::Partial)
+                    .with_unit(self.config.substitution_unit)
             });
         for bucket in &buckets {
             let batch = make_batch_with(
