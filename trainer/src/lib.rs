@@ -30,6 +30,7 @@ pub mod eval;
 pub mod frozen;
 pub mod joined_texts;
 pub mod loss;
+pub mod mentions;
 pub mod model;
 pub mod names;
 pub mod neighbours;

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use rin_core::{PaddedBatch, Sentence};
 
+use crate::mentions::{mention_words, name_start};
 use crate::neighbours::SubstituteNeighbours;
 use crate::rng::SplitMix64;
 
@@ -144,31 +145,6 @@ impl NameSubstitution {
             None => (self.pool.start + self.random.below(self.pool.len())) as i64,
         }
     }
-}
-
-/// The positions substitution replaces in `sentence`: every word of its gold mentions, and with
-/// `name_prefixes` the proper nouns right before each mention.
-pub fn mention_words(sentence: &Sentence, name_prefixes: bool) -> impl Iterator<Item = usize> + '_ {
-    sentence.entities.iter().flat_map(move |span| {
-        let start = if name_prefixes {
-            name_start(sentence, span.start)
-        } else {
-            span.start
-        };
-        start..span.end.min(sentence.len())
-    })
-}
-
-/// The first word of the run of proper nouns that ends right before `start`.
-fn name_start(sentence: &Sentence, start: usize) -> usize {
-    let Some(tags) = sentence.pos_tags.as_deref() else {
-        return start;
-    };
-    let mut first = start.min(tags.len());
-    while first > 0 && matches!(tags[first - 1].as_str(), "NNP" | "NNPS") {
-        first -= 1;
-    }
-    first
 }
 
 #[cfg(test)]

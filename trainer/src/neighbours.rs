@@ -28,7 +28,7 @@ pub struct SubstituteNeighbours {
 
 impl SubstituteNeighbours {
     /// The `n` nearest rows of `pool` for every word of the entity mentions of `sentences`
-    /// (with `name_prefixes`, the words [`crate::names::mention_words`] adds) that has a vector in the GloVe file `embeddings` (words without one get no list and are
+    /// (with `name_prefixes`, the words [`crate::mentions::mention_words`] adds) that has a vector in the GloVe file `embeddings` (words without one get no list and are
     /// replaced by a uniform draw).
     pub fn build(
         words: &Vocab,
@@ -41,7 +41,7 @@ impl SubstituteNeighbours {
         let queries: BTreeSet<usize> = sentences
             .iter()
             .flat_map(|s| {
-                crate::names::mention_words(s, name_prefixes)
+                crate::mentions::mention_words(s, name_prefixes)
                     .map(move |t| words.word_id(&s.tokens[t]))
             })
             .filter(|&id| id > rin_core::UNK)
