@@ -3,23 +3,34 @@
 //! [Bean]"), the proper nouns right before a mention. Shared by the substitution itself
 //! ([`crate::names`]) and the neighbour lists built for those words ([`crate::neighbours`]).
 
+use std::ops::Range;
+
 use rin_core::Sentence;
 
-/// The positions substitution replaces in `sentence`: every word of its gold mentions, and with
-/// `name_prefixes` the proper nouns right before each mention.
-pub fn mention_words(sentence: &Sentence, name_prefixes: bool) -> impl Iterator<Item = usize> + '_ {
-    sentence.entities.iter().flat_map(move |span| {
+/// The token range of each gold mention of `sentence`, widened with `name_prefixes` to the
+/// proper nouns right before it.
+pub fn mention_spans(
+    sentence: &Sentence,
+    name_prefixes: bool,
+) -> impl Iterator<Item = Range<usize>> + '_ {
+    sentence.entities.iter().map(move |span| {
+        let end = span.end.min(sentence.len());
         let start = if name_prefixes {
             name_start(sentence, span.start)
         } else {
             span.start
         };
-        start..span.end.min(sentence.len())
+        start.min(end)..end
     })
 }
 
+/// The positions substitution replaces in `sentence`: every word of [`mention_spans`].
+pub fn mention_words(sentence: &Sentence, name_prefixes: bool) -> impl Iterator<Item = usize> + '_ {
+    mention_spans(sentence, name_prefixes).flatten()
+}
+
 /// The first word of the run of proper nouns that ends right before `start`.
-pub fn name_start(sentence: &Sentence, start: usize) -> usize {
+fn name_start(sentence: &Sentence, start: usize) -> usize {
     let Some(tags) = sentence.pos_tags.as_deref() else {
         return start;
     };

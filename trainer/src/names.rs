@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use rin_core::{PaddedBatch, Sentence};
 
-use crate::mentions::{mention_words, name_start};
+use crate::mentions::{mention_spans, mention_words};
 use crate::neighbours::SubstituteNeighbours;
 use crate::rng::SplitMix64;
 
@@ -118,21 +118,13 @@ impl NameSubstitution {
     fn chosen_mentions(&mut self, sentence: &Sentence) -> Vec<usize> {
         let mut decided: HashMap<&[String], bool> = HashMap::new();
         let mut positions = Vec::new();
-        for span in &sentence.entities {
-            let start = if self.name_prefixes {
-                name_start(sentence, span.start)
-            } else {
-                span.start
-            };
-            let end = span.end.min(sentence.len());
-            let text = &sentence.tokens[start.min(end)..end];
-            let probability = self.probability;
-            let random = &mut self.random;
+        for span in mention_spans(sentence, self.name_prefixes) {
+            let (probability, random) = (self.probability, &mut self.random);
             if *decided
-                .entry(text)
+                .entry(&sentence.tokens[span.clone()])
                 .or_insert_with(|| random.uniform() < probability)
             {
-                positions.extend(start..end);
+                positions.extend(span);
             }
         }
         positions
@@ -213,6 +205,21 @@ mod tests {
         }
     }
 
+    /// The token positions of `sentence` that `substitution` changes.
+    fn replaced_positions(
+        sentence: &Sentence,
+        words: &Vocab,
+        mut substitution: NameSubstitution,
+    ) -> Vec<usize> {
+        let sentences = [sentence];
+        let mut batch = PaddedBatch::new(&sentences, words, &Vocab::new());
+        let before = batch.word_ids.clone();
+        substitution.apply(&mut batch, &sentences);
+        (0..sentence.len())
+            .filter(|&t| batch.word_ids[t] != before[t])
+            .collect()
+    }
+
     #[test]
     fn name_prefixes_replace_the_proper_nouns_before_a_last_word_mention() {
         let mut words = Vocab::new();
@@ -230,34 +237,22 @@ mod tests {
                 .map(String::from)
                 .collect(),
         );
-        let sentences = [&s];
-        let replaced = |prefixes: bool| {
-            let mut batch = PaddedBatch::new(&sentences, &words, &Vocab::new());
-            let before = batch.word_ids.clone();
-            NameSubstitution::new(100..200, 1.0, 3)
+        let replaced = |s: &Sentence, prefixes: bool| {
+            let substitution = NameSubstitution::new(100..200, 1.0, 3)
                 .unwrap()
-                .with_name_prefixes(prefixes)
-                .apply(&mut batch, &sentences);
-            (0..s.len())
-                .filter(|&t| batch.word_ids[t] != before[t])
-                .collect::<Vec<_>>()
+                .with_name_prefixes(prefixes);
+            replaced_positions(s, &words, substitution)
         };
-        assert_eq!(replaced(false), vec![3, 9]);
+        assert_eq!(replaced(&s, false), vec![3, 9]);
         // "alan" joins "bean"; "wheeler" is cut off from "texas" by the comma; "american" is JJ.
-        assert_eq!(replaced(true), vec![2, 3, 9]);
+        assert_eq!(replaced(&s, true), vec![2, 3, 9]);
         let mut untagged = s.clone();
         untagged.pos_tags = None;
-        let sentences = [&untagged];
-        let mut batch = PaddedBatch::new(&sentences, &words, &Vocab::new());
-        let before = batch.word_ids.clone();
-        NameSubstitution::new(100..200, 1.0, 3)
-            .unwrap()
-            .with_name_prefixes(true)
-            .apply(&mut batch, &sentences);
-        let changed: Vec<usize> = (0..untagged.len())
-            .filter(|&t| batch.word_ids[t] != before[t])
-            .collect();
-        assert_eq!(changed, vec![3, 9], "no tags: mentions as marked");
+        assert_eq!(
+            replaced(&untagged, true),
+            vec![3, 9],
+            "no tags: mentions as marked"
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ use rin_core::{load_glove, Sentence, Vocab};
 use tch::{Kind, Tensor};
 
 use crate::error::{Error, Result};
+use crate::mentions::mention_words;
 
 /// Queries scored against every candidate at once: bounds the similarity block to
 /// `QUERY_BLOCK x candidates` floats (100 MB for 100,000 candidates).
@@ -27,9 +28,10 @@ pub struct SubstituteNeighbours {
 }
 
 impl SubstituteNeighbours {
-    /// The `n` nearest rows of `pool` for every word of the entity mentions of `sentences`
-    /// (with `name_prefixes`, the words [`crate::mentions::mention_words`] adds) that has a vector in the GloVe file `embeddings` (words without one get no list and are
-    /// replaced by a uniform draw).
+    /// The `n` nearest rows of `pool` for every word substitution may replace in `sentences`
+    /// ([`mention_words`], proper nouns before a mention included with `name_prefixes`) that has
+    /// a vector in the GloVe file `embeddings` (words without one get no list and are replaced by
+    /// a uniform draw).
     pub fn build(
         words: &Vocab,
         sentences: &[Sentence],
@@ -40,10 +42,7 @@ impl SubstituteNeighbours {
     ) -> Result<Self> {
         let queries: BTreeSet<usize> = sentences
             .iter()
-            .flat_map(|s| {
-                crate::mentions::mention_words(s, name_prefixes)
-                    .map(move |t| words.word_id(&s.tokens[t]))
-            })
+            .flat_map(|s| mention_words(s, name_prefixes).map(move |t| words.word_id(&s.tokens[t])))
             .filter(|&id| id > rin_core::UNK)
             .collect();
         let wanted: HashSet<String> = queries

@@ -400,8 +400,7 @@ impl Session {
         let mut names =
             NameSubstitution::new(from..to, self.config.name_substitution, seed).map(|n| {
                 n.with_neighbours(self.neighbours.clone())
-                    // WebNLG* marks last words only: "Alan [Bean]".
-                    .with_name_prefixes(self.meta.match_mode == MatchMode::Partial)
+                    .with_name_prefixes(substitutes_name_prefixes(&self.meta))
                     .with_unit(self.config.substitution_unit)
             });
         for bucket in &buckets {
@@ -607,6 +606,12 @@ fn frozen_rows(
     Ok(Some(frozen))
 }
 
+/// Whether name substitution also replaces the proper nouns before a mention: partial-match
+/// data (WebNLG*) marks last words only, "Alan [Bean]".
+fn substitutes_name_prefixes(meta: &CheckpointMeta) -> bool {
+    meta.match_mode == MatchMode::Partial
+}
+
 /// The neighbour lists `--substitute-neighbours` asks for, built from the embeddings file
 /// (the same lists for a fresh and a resumed run).
 fn substitute_neighbours(
@@ -623,7 +628,7 @@ fn substitute_neighbours(
     }
     let (from, to) = meta.embeddings.substitutes;
     let started = Instant::now();
-    let prefixes = meta.match_mode == MatchMode::Partial;
+    let prefixes = substitutes_name_prefixes(meta);
     let lists =
         SubstituteNeighbours::build(words, &corpus.train.sentences, from..to, path, n, prefixes)?;
     tracing::info!(

