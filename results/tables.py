@@ -5,12 +5,13 @@ Each run folder's best/checkpoint.json says what was trained (data, K, interacti
 extra vocabulary); eval_test.json and eval_dev.json (rin-train eval --json) give its scores; a run
 without them is listed as unfinished with its last epoch and best dev F1 from metrics.jsonl. The
 shipped models' checkpoints (models/*/checkpoint, scored in models/*/trainer_eval_test.json) are
-seed-1 runs too.
+seed-1 runs too, unless one is a kept run's best (the same weights), counted once.
 
     python3 results/tables.py                               # Markdown tables on stdout
     python3 results/tables.py --plot results/figure3.svg    # also writes Figure 3 (F1 against K)
 """
 import argparse
+import hashlib
 import json
 import statistics
 from pathlib import Path
@@ -48,14 +49,22 @@ def f1(path):
     return 100 * json.loads(path.read_text())["scores"]["triples"]["f1"] if path.is_file() else None
 
 
+def weights_digest(checkpoint):
+    return hashlib.sha256((checkpoint / "model.safetensors").read_bytes()).hexdigest()
+
+
 def sources():
-    """(name, checkpoint dir, eval_test.json, metrics.jsonl or None) of every kept run."""
+    """(name, checkpoint dir, eval_test.json, metrics.jsonl or None) of every kept run; a shipped
+    model whose checkpoint is a kept run's best is that run, counted once."""
+    kept = set()
     for run in sorted(RUNS.iterdir()):
         if (run / "best" / "checkpoint.json").is_file():
+            kept.add(weights_digest(run / "best"))
             yield run.name, run / "best", run / "eval_test.json", run / "metrics.jsonl"
     for model in sorted((ROOT / "models").iterdir()):
-        if (model / "checkpoint" / "checkpoint.json").is_file():
-            yield f"models/{model.name}", model / "checkpoint", model / "trainer_eval_test.json", None
+        checkpoint = model / "checkpoint"
+        if (checkpoint / "checkpoint.json").is_file() and weights_digest(checkpoint) not in kept:
+            yield f"models/{model.name}", checkpoint, model / "trainer_eval_test.json", None
 
 
 def collect():

@@ -131,7 +131,8 @@ fn exporting_a_shipped_checkpoint_again_gives_the_shipped_triples() {
         rin(dir.path())
             .arg("export")
             .arg(shipped.join("checkpoint"))
-            .args(["-o", "again"]),
+            .args(["-o", "again"])
+            .args(shipped_word_table_flags(&shipped)),
         b"",
     );
     assert!(out.status.success(), "{}", stderr(&out));

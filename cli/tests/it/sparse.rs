@@ -10,6 +10,7 @@ fn export_sparse(
     dir: &std::path::Path,
     checkpoint: &std::path::Path,
     ks: &str,
+    word_table: &[String],
 ) -> std::path::PathBuf {
     let out = dir.join("sparse");
     let done = run(
@@ -18,7 +19,8 @@ fn export_sparse(
             .arg(checkpoint)
             .args(["-o"])
             .arg(&out)
-            .args(["--k", ks, "--outputs", "sparse"]),
+            .args(["--k", ks, "--outputs", "sparse"])
+            .args(word_table),
         b"",
     );
     assert!(done.status.success(), "{}", stderr(&done));
@@ -74,7 +76,12 @@ fn sparse_matches_dense_on_the_test_set(model: &str, data: &str) {
         serde_json::from_str(&std::fs::read_to_string(dense.join("manifest.json")).unwrap())
             .unwrap();
     let trained_k = trained_k["trained_k"].as_u64().unwrap().to_string();
-    let sparse = export_sparse(dir.path(), &dense.join("checkpoint"), &trained_k);
+    let sparse = export_sparse(
+        dir.path(),
+        &dense.join("checkpoint"),
+        &trained_k,
+        &shipped_word_table_flags(&dense),
+    );
     for args in [vec![], vec!["--threshold", "0.3"]] {
         let want = extract(dir.path(), &dense, &args, &input);
         let got = extract(dir.path(), &sparse, &args, &input);

@@ -235,6 +235,19 @@ pub fn model_copy(fixture: Fixture, dir: &Path) -> PathBuf {
     dst
 }
 
+/// The `rin export` flags that give a shipped folder's word table again (`--word-table fp16`
+/// where its manifest records fp16 rows), so a re-export of its checkpoint is comparable score
+/// for score.
+pub fn shipped_word_table_flags(folder: &Path) -> Vec<String> {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(folder.join("manifest.json")).unwrap())
+            .unwrap();
+    match manifest["word_table"]["precision"].as_str() {
+        Some(precision) => vec!["--word-table".into(), precision.into()],
+        None => Vec::new(),
+    }
+}
+
 /// Sets a top-level field of a JSON file.
 pub fn set_json(path: &Path, key: &str, value: serde_json::Value) {
     let mut json: serde_json::Value =
