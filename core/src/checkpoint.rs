@@ -115,6 +115,13 @@ impl PosInfo {
             _ => None,
         }
     }
+
+    /// Whether the model reads the POS tags a data set ships with. A model trained on a tagger
+    /// plugin's tags reads that tagger's tags everywhere, even where the data ships its own
+    /// (WebNLG's CoreNLP tags differ from a plugin's, and the model saw only the plugin's).
+    pub fn reads_data_tags(&self) -> bool {
+        self.plugin().is_none()
+    }
 }
 
 /// Where a model's POS tags came from (`pos.source`: `kind`, then `tagger` or `name`,

@@ -194,6 +194,8 @@ pub struct Predictor {
     continuation: Option<Continuation>,
     segmenter: Segmenter,
     empty_pos: Vocab,
+    /// Whether tags shipped with a data set are used (see [`rin_core::checkpoint::PosInfo::reads_data_tags`]).
+    reads_data_tags: bool,
 }
 
 /// The segmenter used when neither the caller nor the manifest names one.
@@ -215,6 +217,7 @@ impl Predictor {
             cuda,
         )?;
         let plugins = Plugins::resolve(config.plugin_dir.as_deref())?;
+        let reads_data_tags = model.pos_plugin().is_none();
         let tagger = match plugin::tagger_name(&model, config.tagger.as_deref()) {
             Some(name) => {
                 let tagger = plugins.tagger(name)?;
@@ -274,6 +277,7 @@ impl Predictor {
             continuation: reading.continuation,
             segmenter,
             empty_pos: Vocab::new(),
+            reads_data_tags,
         })
     }
 
@@ -328,7 +332,8 @@ impl Predictor {
     }
 
     /// A model input from tokens: checks the length (per [`LongSentences`]) and attaches POS tags,
-    /// normalised: `pos_tags` when given (data sets that ship tags), else the tagger's. `input`
+    /// normalised: `pos_tags` when given (data sets that ship tags) and the model was trained on a
+    /// data set's tags, else the tagger's. `input`
     /// names the sentence in errors (`line 3`).
     pub fn prepare(
         &self,
@@ -372,7 +377,7 @@ impl Predictor {
         }
         let pos_tags = match (&self.tagger, pos_tags) {
             (None, _) => None,
-            (Some(_), Some(tags)) if tags.len() == n => Some(tags),
+            (Some(_), Some(tags)) if tags.len() == n && self.reads_data_tags => Some(tags),
             (Some(_), _) if n == 0 => Some(Vec::new()),
             // The whole text in one call, as the training texts were tagged (the tagger's context
             // is a few tokens, so this differs from sentence by sentence only at boundaries).

@@ -93,6 +93,11 @@ pub struct TrainArgs {
     /// library path. Plugins are trusted code: only point at libraries you trust.
     #[arg(long, value_name = "NAME", default_value = "perceptron")]
     pub pos_tagger: String,
+    /// Tag every split with --pos-tagger even where the data ships POS tags (WebNLG's are
+    /// Stanford CoreNLP's), so that the model learns from the tags it gets on user text. The
+    /// model then reads the tagger's tags everywhere (`rin eval` on data with tags included).
+    #[arg(long, conflicts_with = "no_pos")]
+    pub retag_pos: bool,
     /// Folder of plugin libraries (default: $RIN_PLUGIN_DIR, else next to rin-train).
     #[arg(long, value_name = "DIR")]
     pub plugin_dir: Option<PathBuf>,

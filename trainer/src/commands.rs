@@ -60,6 +60,7 @@ fn train_command(args: TrainArgs) -> anyhow::Result<()> {
             threads: args.threads,
             run_dir: args.run_dir.clone(),
             pos_tagger: args.pos_tagger.clone(),
+            retag_pos: args.retag_pos,
             plugin_dir: args.plugin_dir.clone(),
             threshold: args.threshold,
             train_limit: args.train_limit,

@@ -88,6 +88,9 @@ pub struct TrainConfig {
     pub run_dir: PathBuf,
     /// The POS tagger plugin for data without POS tags (WebNLG*).
     pub pos_tagger: String,
+    /// Tag every split with `pos_tagger` even where the data ships tags (`--retag-pos`).
+    #[serde(default)]
+    pub retag_pos: bool,
     /// Where tagger plugins are; `None`: `$RIN_PLUGIN_DIR`, else next to the executable.
     pub plugin_dir: Option<PathBuf>,
     /// Relation probability threshold for decoding.
@@ -161,6 +164,7 @@ impl Default for TrainConfig {
             threads: None,
             run_dir: PathBuf::from("runs/rin"),
             pos_tagger: "perceptron".into(),
+            retag_pos: false,
             plugin_dir: None,
             threshold: rin_core::decode::DEFAULT_THRESHOLD,
             train_limit: None,

@@ -220,7 +220,9 @@ fn strip_all_pos(corpus: &mut Corpus) {
 }
 
 /// Attaches POS tags to the training and dev splits: the data's own where it has them, else the
-/// tagger plugin's. With `expected` (on resume), the plugin is the one the checkpoint names.
+/// tagger plugin's. With `expected` (on resume), the plugin is the one the checkpoint names. With
+/// `--retag-pos`, or a checkpoint trained on a plugin's tags, the data's own tags are dropped so
+/// that every split is tagged by the plugin, as user text is.
 pub fn prepare_pos(
     corpus: &mut Corpus,
     expected: Option<&PosSource>,
@@ -230,6 +232,10 @@ pub fn prepare_pos(
         Some(PosSource::Plugin { name, .. }) => name.clone(),
         _ => config.pos_tagger.clone(),
     };
+    if config.retag_pos || matches!(expected, Some(PosSource::Plugin { .. })) {
+        pos::strip_pos(&mut corpus.train);
+        pos::strip_pos(&mut corpus.dev);
+    }
     let needs = pos::needs_tagger(&corpus.train) || pos::needs_tagger(&corpus.dev);
     let mut tagger = if needs {
         Some(pos::load_tagger(&name, config.plugin_dir.as_deref())?)

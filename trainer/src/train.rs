@@ -242,7 +242,8 @@ impl Session {
         };
         let neighbours = substitute_neighbours(&config, &words, &corpus, &meta)?;
         let frozen = frozen_rows(&config, &words, &meta, device)?;
-        let watch = watch_dev(&config, &corpus, meta.model.pos_dim > 0)?;
+        let retag = meta.pos.as_ref().is_some_and(|p| !p.reads_data_tags());
+        let watch = watch_dev(&config, &corpus, meta.model.pos_dim > 0, retag)?;
         Ok(Session {
             neighbours,
             frozen,
@@ -313,7 +314,8 @@ impl Session {
         meta.train = config.clone();
         let neighbours = substitute_neighbours(&config, &meta.words, &corpus, &meta)?;
         let frozen = frozen_rows(&config, &meta.words, &meta, device)?;
-        let watch = watch_dev(&config, &corpus, meta.model.pos_dim > 0)?;
+        let retag = meta.pos.as_ref().is_some_and(|p| !p.reads_data_tags());
+        let watch = watch_dev(&config, &corpus, meta.model.pos_dim > 0, retag)?;
         Ok(Session {
             neighbours,
             frozen,
@@ -539,11 +541,12 @@ fn train_step(
 }
 
 /// The `--watch-dev` sentences in the run's relation set, POS-tagged as the run's data are
-/// (tags of their own, else the `--pos-tagger` plugin).
+/// (tags of their own, else the `--pos-tagger` plugin; always the plugin when `retag`).
 fn watch_dev(
     config: &TrainConfig,
     corpus: &Corpus,
     uses_pos: bool,
+    retag: bool,
 ) -> Result<Option<Vec<Sentence>>> {
     let Some(path) = &config.watch_dev else {
         return Ok(None);
@@ -561,6 +564,9 @@ fn watch_dev(
     let mut data = rin_core::load_file(&file, format, &corpus.relations)
         .map_err(Error::data(format!("--watch-dev {}", file.display())))?;
     if uses_pos {
+        if retag {
+            pos::strip_pos(&mut data);
+        }
         let mut tagger = if pos::needs_tagger(&data) {
             Some(pos::load_tagger(
                 &config.pos_tagger,

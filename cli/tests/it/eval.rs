@@ -80,3 +80,80 @@ fn eval_scores_the_decoded_outputs_with_rin_core() {
         "{table}"
     );
 }
+
+/// A model trained on a tagger plugin's tags (`rin-train --retag-pos`) reads that tagger's tags
+/// even where a data set ships its own; a model trained on the data's tags reads the data's.
+#[test]
+fn eval_reads_shipped_pos_tags_only_for_models_trained_on_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let webnlg = repo_root().join("data/webnlg");
+    let test: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(webnlg.join("test.json")).unwrap()).unwrap();
+    let test = &test[..200];
+    assert!(test.iter().all(|s| s["pos_tags"].is_array()));
+    let untagged_test: Vec<serde_json::Value> = test
+        .iter()
+        .map(|s| {
+            let mut s = s.clone();
+            s.as_object_mut().unwrap().remove("pos_tags");
+            s
+        })
+        .collect();
+    let data = |name: &str, sentences: &[serde_json::Value]| {
+        let folder = dir.path().join(name);
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(
+            folder.join("test.json"),
+            serde_json::to_vec(sentences).unwrap(),
+        )
+        .unwrap();
+        std::fs::copy(webnlg.join("rel2id.json"), folder.join("rel2id.json")).unwrap();
+        folder
+    };
+    let tagged = data("tagged", test);
+    let untagged = data("untagged", &untagged_test);
+    let eval = |model: &std::path::Path, data: &std::path::Path| {
+        let out = run(
+            rin(dir.path())
+                .args(["eval", "--json", "--split", "test", "--threads", "1", "-m"])
+                .arg(model)
+                .arg("--data")
+                .arg(data),
+            b"",
+        );
+        let report = &json_lines(&out)[0];
+        let counts = &report["triples"];
+        (counts["correct"].clone(), counts["predicted"].clone())
+    };
+
+    let shipped = repo_root().join("models/webnlg");
+    let with_data_tags = eval(&shipped, &tagged);
+    let with_tagger = eval(&shipped, &untagged);
+    assert_ne!(
+        with_data_tags, with_tagger,
+        "CoreNLP's tags and the perceptron's give one result"
+    );
+
+    // The same weights, recorded as trained on the perceptron plugin's tags.
+    let retagged = dir.path().join("retagged");
+    std::fs::create_dir(&retagged).unwrap();
+    for entry in std::fs::read_dir(&shipped).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), retagged.join(entry.file_name())).unwrap();
+        }
+    }
+    let star: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("models/webnlg-star/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let plugin_source = star["pos"]["source"].clone();
+    assert_eq!(plugin_source["kind"], "plugin");
+    let path = retagged.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    manifest["pos"]["source"] = plugin_source;
+    std::fs::write(&path, manifest.to_string()).unwrap();
+    assert_eq!(eval(&retagged, &tagged), with_tagger);
+    assert_eq!(eval(&retagged, &untagged), with_tagger);
+}

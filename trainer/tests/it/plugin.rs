@@ -93,3 +93,70 @@ fn webnlg_star_is_tagged_by_the_perceptron_plugin() {
     assert!(matches!(err, rin_trainer::Error::PosTagger { .. }), "{err}");
     assert!(err.to_string().contains("--no-pos"));
 }
+
+#[test]
+fn retag_pos_replaces_the_tags_webnlg_ships_with_the_plugins() {
+    let plugins = perceptron_dir();
+    let config = TrainConfig {
+        data_dir: data_dir("webnlg"),
+        plugin_dir: Some(plugins.clone()),
+        ..TrainConfig::default()
+    };
+    let load = || {
+        let mut corpus =
+            rin_trainer::corpus::Corpus::load(&config.data_dir, None, &config.splits()).unwrap();
+        corpus.train.sentences.truncate(200);
+        corpus.dev.sentences.truncate(50);
+        corpus
+    };
+    let shipped = load();
+    let mut corpus = load();
+    let source = rin_trainer::start::prepare_pos(&mut corpus, None, &config).unwrap();
+    assert!(
+        matches!(source, Some(PosSource::Dataset { .. })),
+        "{source:?}"
+    );
+
+    let retag = TrainConfig {
+        retag_pos: true,
+        ..config.clone()
+    };
+    let mut retagged = load();
+    let source = rin_trainer::start::prepare_pos(&mut retagged, None, &retag).unwrap();
+    assert!(
+        matches!(&source, Some(PosSource::Plugin { name, .. }) if name == "perceptron"),
+        "{source:?}"
+    );
+    let mut tagger = rin_trainer::pos::load_tagger("perceptron", Some(&plugins)).unwrap();
+    let mut differ = 0;
+    for (split, before) in [
+        (&retagged.train, &shipped.train),
+        (&retagged.dev, &shipped.dev),
+    ] {
+        for (s, b) in split.sentences.iter().zip(&before.sentences) {
+            let expected: Vec<String> = tagger
+                .tag(&s.tokens)
+                .unwrap()
+                .iter()
+                .map(|t| rin_trainer::pos::normalize_tag(t).to_owned())
+                .collect();
+            assert_eq!(s.pos_tags.as_ref(), Some(&expected), "{:?}", s.tokens);
+            differ += usize::from(b.pos_tags.as_ref() != Some(&expected));
+        }
+    }
+    // CoreNLP's tags (shipped) and the perceptron's disagree somewhere in 250 sentences, so the
+    // check above would fail if the shipped tags were kept.
+    assert!(differ > 0);
+
+    // A checkpoint trained on the plugin's tags keeps reading them on resume or fine-tuning.
+    let mut again = load();
+    rin_trainer::start::prepare_pos(&mut again, source.as_ref(), &config).unwrap();
+    let tags = |c: &rin_trainer::corpus::Corpus| -> Vec<Option<Vec<String>>> {
+        c.train
+            .sentences
+            .iter()
+            .map(|s| s.pos_tags.clone())
+            .collect()
+    };
+    assert_eq!(tags(&again), tags(&retagged));
+}
