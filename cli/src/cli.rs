@@ -396,8 +396,10 @@ pub struct ReadingArgs {
     pub joint_threshold: Option<f32>,
 
     /// How the sentences of a text too long to read whole are linked: `anaphora` (a sentence
-    /// opening with a pronoun is read with the text before it; texts are read whole) or `pairs`
-    /// (each sentence alone, plus adjacent sentences for the triples that link them).
+    /// opening with a pronoun is read with the text before it; texts are read whole), `pairs`
+    /// (each sentence alone, plus adjacent sentences for the triples that link them) or `orphans`
+    /// (as `anaphora`, plus adjacent texts read together for the triples that link an entity its
+    /// own text left unlinked, at --joint-threshold).
     #[arg(long, value_enum)]
     pub links: Option<LinksArg>,
 
@@ -442,6 +444,9 @@ pub enum LinksArg {
     Anaphora,
     /// Each sentence alone, plus adjacent sentences for the triples that link them.
     Pairs,
+    /// As anaphora, plus links from adjacent texts read together to entities their own text
+    /// left unlinked.
+    Orphans,
 }
 
 impl From<LinksArg> for rin_core::reading::SentenceLinks {
@@ -449,6 +454,7 @@ impl From<LinksArg> for rin_core::reading::SentenceLinks {
         match arg {
             LinksArg::Anaphora => Self::Anaphora,
             LinksArg::Pairs => Self::Pairs,
+            LinksArg::Orphans => Self::Orphans,
         }
     }
 }

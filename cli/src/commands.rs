@@ -300,6 +300,10 @@ pub fn info(args: InfoArgs) -> Result<ExitCode> {
                 "each sentence and chunks of {} sentences (links between sentences need {})",
                 r.chunk_sentences, r.joint_threshold
             ),
+            rin_core::reading::SentenceLinks::Orphans => format!(
+                "cut where a sentence does not open with a pronoun; adjacent texts read together link entities left unlinked (at {})",
+                r.joint_threshold
+            ),
         }
     )?;
     if let Some(f1) = m.dev_f1 {

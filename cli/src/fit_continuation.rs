@@ -86,13 +86,13 @@ pub fn fit_continuation(args: FitContinuationArgs) -> Result<ExitCode> {
         json.push('\n');
         std::fs::write(&path, json).with_context(|| format!("cannot write {}", path.display()))?;
         println!("recorded in {}", path.display());
-        if manifest.manifest.reading.links != SentenceLinks::Anaphora {
+        if manifest.manifest.reading.links == SentenceLinks::Pairs {
             // Recorded all the same: `--links anaphora` at run time, or a manifest edited back,
             // uses it.
             tracing::warn!(
                 links = ?manifest.manifest.reading.links,
                 "the model's reading links sentences as pairs: the continuation decision is used \
-                 only with --links anaphora"
+                 only with --links anaphora or orphans"
             );
         }
     }

@@ -110,7 +110,8 @@ impl ChunkPlan {
     /// With `links: anaphora`, a longer text is read as texts of consecutive sentences instead:
     /// a sentence for which `continues(its tokens, the sentences of the text before it)` holds
     /// joins the text before it while that stays within `tokens` tokens and `whole_sentences`
-    /// sentences.
+    /// sentences (also with `links: orphans`, whose pairs of texts the pipeline reads afterwards,
+    /// where a text's own reading left an entity unlinked).
     pub fn units(
         &self,
         n: usize,
@@ -125,7 +126,7 @@ impl ChunkPlan {
                 .into_iter()
                 .collect();
         }
-        if self.links == SentenceLinks::Anaphora {
+        if matches!(self.links, SentenceLinks::Anaphora | SentenceLinks::Orphans) {
             let mut texts: Vec<(Range<usize>, usize)> = Vec::new();
             for sentence in &sentences {
                 match texts.last_mut() {

@@ -36,7 +36,7 @@ use crate::plugin::{self, Plugins};
 use crate::session::{self, ExecutionProvider, ModelSession, OrtConfig};
 use rin_core::continuation::Continuation;
 use rin_core::manifest::Precision;
-use rin_core::reading::{ReadingOverrides, ReadingPlan};
+use rin_core::reading::{ReadingOverrides, ReadingPlan, SentenceLinks};
 
 /// The default limit on tokens per sentence.
 pub const DEFAULT_MAX_TOKENS: usize = 200;
@@ -462,7 +462,6 @@ impl Predictor {
         options: &[DecodeOptions],
         cancelled: &dyn Fn() -> bool,
     ) -> Result<Vec<Prediction>> {
-        let defaults = self.decode_options();
         // Units of work: chunks of sentences, or windows of long ones.
         let mut units: Vec<Unit> = Vec::new();
         for (index, sentence) in sentences.iter().enumerate() {
@@ -484,6 +483,84 @@ impl Predictor {
                 });
             }
         }
+        let decoded = self.run_units(&units, options, cancelled)?;
+        let mut merged = Merge::new(sentences.len());
+        for (unit, prediction) in units.iter().zip(decoded) {
+            let sentence_starts = starts.get(unit.sentence).map_or(&[][..], Vec::as_slice);
+            let sentence_of = |token: usize| sentence_starts.partition_point(|&s| s <= token);
+            // A chunk of several sentences adds only the confident triples linking two.
+            merged.add(unit, prediction, |triple, score| {
+                sentence_of(triple.subject.start) != sentence_of(triple.object.start)
+                    && score >= self.joint_threshold
+            });
+        }
+        if self.chunking.links == SentenceLinks::Orphans {
+            self.link_orphans(sentences, &units, &mut merged, options, cancelled)?;
+        }
+        let mut predictions = merged.predictions;
+        for prediction in &mut predictions {
+            prediction.entities.sort();
+        }
+        Ok(predictions)
+    }
+
+    /// `links: orphans`: each two adjacent texts of a document (its units, in order) read
+    /// together where the later one's own reading left an entity unlinked; a triple of that
+    /// reading is added when it links such an entity to one of the text before, with at least
+    /// the joint threshold. Only those pairs are run, so documents whose texts link all their
+    /// entities cost nothing more.
+    fn link_orphans(
+        &self,
+        sentences: &[Sentence],
+        texts: &[Unit],
+        merged: &mut Merge,
+        options: &[DecodeOptions],
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<()> {
+        let unlinked: Vec<HashSet<Span>> =
+            merged.predictions.iter().map(unlinked_entities).collect();
+        let mut text_starts: Vec<Vec<usize>> = vec![Vec::new(); sentences.len()];
+        for text in texts {
+            text_starts[text.sentence].push(text.offset);
+        }
+        let mut pairs: Vec<Unit> = Vec::new();
+        let adjacent = texts.iter().zip(texts.iter().skip(1));
+        for (before, text) in adjacent.filter(|(b, t)| b.sentence == t.sentence) {
+            let range = before.offset..text.offset + text.input.len();
+            let has_orphan = unlinked[text.sentence]
+                .iter()
+                .any(|e| (text.offset..range.end).contains(&e.start));
+            if has_orphan && range.len() <= self.chunking.window.max(1) {
+                pairs.push(Unit {
+                    sentence: text.sentence,
+                    offset: range.start,
+                    input: window(&sentences[text.sentence], range),
+                    joint: true,
+                });
+            }
+        }
+        let decoded = self.run_units(&pairs, options, cancelled)?;
+        for (unit, prediction) in pairs.iter().zip(decoded) {
+            let starts = &text_starts[unit.sentence];
+            let text_of = |token: usize| starts.partition_point(|&s| s <= token);
+            let unlinked = &unlinked[unit.sentence];
+            merged.add(unit, prediction, |triple, score| {
+                let (s, o) = (text_of(triple.subject.start), text_of(triple.object.start));
+                let later = if s > o { triple.subject } else { triple.object };
+                s != o && unlinked.contains(&later) && score >= self.joint_threshold
+            });
+        }
+        Ok(())
+    }
+
+    /// Runs the model on `units`, batched by length; one decoded prediction per unit, in order.
+    fn run_units(
+        &self,
+        units: &[Unit],
+        options: &[DecodeOptions],
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Vec<Prediction>> {
+        let defaults = self.decode_options();
         let mut decoded: Vec<Option<Prediction>> = vec![None; units.len()];
         let lengths: Vec<usize> = units.iter().map(|u| u.input.len()).collect();
         let relations = self.model.relations().len();
@@ -513,57 +590,10 @@ impl Predictor {
                 }
             }
         }
-        // Merge chunks back into texts, shifting their token positions. A token's tag comes from
-        // the first chunk that holds it; entities and triples found twice are kept once.
-        let mut predictions: Vec<Prediction> = vec![Prediction::default(); sentences.len()];
-        // Where each text's triples and entities are, to merge in constant time per item.
-        let mut triple_at: Vec<HashMap<Triple, usize>> = vec![HashMap::new(); sentences.len()];
-        let mut entity_seen: Vec<HashSet<Span>> = vec![HashSet::new(); sentences.len()];
-        for (unit, prediction) in units.iter().zip(decoded) {
-            let prediction = prediction.expect("invariant: every unit is in exactly one batch");
-            let out = &mut predictions[unit.sentence];
-            if !unit.joint {
-                let covered = out.tags.len();
-                out.tags.extend(
-                    prediction
-                        .tags
-                        .into_iter()
-                        .skip(covered.saturating_sub(unit.offset)),
-                );
-                for entity in prediction.entities.iter().map(|e| e.shifted(unit.offset)) {
-                    if entity_seen[unit.sentence].insert(entity) {
-                        out.entities.push(entity);
-                    }
-                }
-            }
-            let text_starts = starts.get(unit.sentence).map_or(&[][..], Vec::as_slice);
-            let sentence_of = |token: usize| text_starts.partition_point(|&s| s <= token);
-            let seen = &mut triple_at[unit.sentence];
-            for t in prediction.triples {
-                let triple = t.triple.shifted(unit.offset);
-                // A chunk of several sentences adds only the confident triples linking two.
-                if unit.joint
-                    && (sentence_of(triple.subject.start) == sentence_of(triple.object.start)
-                        || t.score < self.joint_threshold)
-                {
-                    continue;
-                }
-                match seen.get(&triple) {
-                    Some(&at) => out.triples[at].score = out.triples[at].score.max(t.score),
-                    None => {
-                        seen.insert(triple, out.triples.len());
-                        out.triples.push(ScoredTriple {
-                            triple,
-                            score: t.score,
-                        });
-                    }
-                }
-            }
-        }
-        for prediction in &mut predictions {
-            prediction.entities.sort();
-        }
-        Ok(predictions)
+        Ok(decoded
+            .into_iter()
+            .map(|p| p.expect("invariant: every unit is in exactly one batch"))
+            .collect())
     }
 
     /// Scores the model on `dataset` with rin-core's [`Evaluator`] (micro P/R/F1 of string
@@ -643,6 +673,78 @@ impl Predictor {
         }
         Ok(evaluator.report())
     }
+}
+
+/// Texts' predictions assembled from their units' predictions: token positions shifted, a token's
+/// tag from the first unit that holds it, entities and triples found twice kept once (the higher
+/// score).
+struct Merge {
+    predictions: Vec<Prediction>,
+    /// Where each text's triples are, to merge in constant time per triple.
+    triple_at: Vec<HashMap<Triple, usize>>,
+    entity_seen: Vec<HashSet<Span>>,
+}
+
+impl Merge {
+    fn new(texts: usize) -> Merge {
+        Merge {
+            predictions: vec![Prediction::default(); texts],
+            triple_at: vec![HashMap::new(); texts],
+            entity_seen: vec![HashSet::new(); texts],
+        }
+    }
+
+    /// Adds `prediction` of `unit`: all of it, or for a joint unit only the triples `keep`
+    /// accepts (given the triple in text positions and its score).
+    fn add(&mut self, unit: &Unit, prediction: Prediction, keep: impl Fn(&Triple, f32) -> bool) {
+        let out = &mut self.predictions[unit.sentence];
+        if !unit.joint {
+            let covered = out.tags.len();
+            out.tags.extend(
+                prediction
+                    .tags
+                    .into_iter()
+                    .skip(covered.saturating_sub(unit.offset)),
+            );
+            for entity in prediction.entities.iter().map(|e| e.shifted(unit.offset)) {
+                if self.entity_seen[unit.sentence].insert(entity) {
+                    out.entities.push(entity);
+                }
+            }
+        }
+        let seen = &mut self.triple_at[unit.sentence];
+        for t in prediction.triples {
+            let triple = t.triple.shifted(unit.offset);
+            if unit.joint && !keep(&triple, t.score) {
+                continue;
+            }
+            match seen.get(&triple) {
+                Some(&at) => out.triples[at].score = out.triples[at].score.max(t.score),
+                None => {
+                    seen.insert(triple, out.triples.len());
+                    out.triples.push(ScoredTriple {
+                        triple,
+                        score: t.score,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The entities of `prediction` that no triple of it links.
+fn unlinked_entities(prediction: &Prediction) -> HashSet<Span> {
+    let linked: HashSet<Span> = prediction
+        .triples
+        .iter()
+        .flat_map(|t| [t.triple.subject, t.triple.object])
+        .collect();
+    prediction
+        .entities
+        .iter()
+        .copied()
+        .filter(|e| !linked.contains(e))
+        .collect()
 }
 
 /// Tokens joined by single spaces, and each token's byte range in the result.

@@ -469,3 +469,63 @@ fn fit_continuation_writes_the_decision_and_warns_when_the_reading_ignores_it() 
         );
     }
 }
+
+/// `--links orphans` reads texts as `anaphora` does, then adds from each two adjacent texts read
+/// together only the triples linking an entity of the later text that its own reading left
+/// unlinked to an entity of the text before ("X is from Spain . The leader of the country is
+/// Felipe VI ."). Documents are cut into one text per sentence (`--whole-sentences 1`).
+#[test]
+fn orphans_link_an_entity_its_own_text_left_unlinked_to_the_text_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let documents = [
+        "Ajoblanco is from Spain . The leader of the country is Felipe VI .",
+        "Aarhus Airport is in Denmark . The capital of the country is Copenhagen .",
+        "The Acharya Institute of Technology is in India . The country's leader is Narendra Modi .",
+        "Alan Bean was born in Wheeler , Texas . He was a crew member of Apollo 12 .",
+    ];
+    let read = |links: &str| -> Vec<Value> {
+        let mut cmd = rin(dir.path());
+        cmd.arg("extract")
+            .arg("-m")
+            .arg(repo_root().join("models/webnlg"))
+            .args(["--threads", "1", "--whole-sentences", "1", "--links", links]);
+        json_lines(&run(&mut cmd, documents.join("\n").as_bytes()))
+    };
+    type Link = (u64, String, u64);
+    let links = |doc: &Value| -> Vec<Link> {
+        doc["triples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                let start = |e: &Value| e["start"].as_u64().unwrap();
+                (
+                    start(&t["subject"]),
+                    t["relation"].as_str().unwrap().to_owned(),
+                    start(&t["object"]),
+                )
+            })
+            .collect()
+    };
+    let (texts, orphans) = (read("anaphora"), read("orphans"));
+    let mut added = 0;
+    for ((document, alone), with_orphans) in documents.iter().zip(&texts).zip(&orphans) {
+        let cut = alone["sentences"][1][0].as_u64().unwrap();
+        let (before, after) = (links(alone), links(with_orphans));
+        // Texts read alone: nothing crosses the cut, and every such triple is kept.
+        assert!(
+            before.iter().all(|&(s, _, o)| (s < cut) == (o < cut)),
+            "{document}"
+        );
+        assert!(before.iter().all(|t| after.contains(t)), "{document}");
+        assert_eq!(alone["entities"], with_orphans["entities"], "{document}");
+        let linked: Vec<u64> = before.iter().flat_map(|&(s, _, o)| [s, o]).collect();
+        for (s, relation, o) in after.iter().filter(|t| !before.contains(t)) {
+            // Added: across the cut, and its later entity unlinked in its own text.
+            assert!((*s < cut) != (*o < cut), "{document}: {relation}");
+            assert!(!linked.contains(s.max(o)), "{document}: {relation}");
+            added += 1;
+        }
+    }
+    assert!(added > 0, "no fact found across texts: {orphans:?}");
+}
