@@ -126,34 +126,39 @@ fn eval_reads_shipped_pos_tags_only_for_models_trained_on_them() {
         (counts["correct"].clone(), counts["predicted"].clone())
     };
 
-    let shipped = repo_root().join("models/webnlg");
-    let with_data_tags = eval(&shipped, &tagged);
-    let with_tagger = eval(&shipped, &untagged);
-    assert_ne!(
-        with_data_tags, with_tagger,
-        "CoreNLP's tags and the perceptron's give one result"
-    );
-
-    // The same weights, recorded as trained on the perceptron plugin's tags.
-    let retagged = dir.path().join("retagged");
-    std::fs::create_dir(&retagged).unwrap();
-    for entry in std::fs::read_dir(&shipped).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_file() {
-            std::fs::copy(entry.path(), retagged.join(entry.file_name())).unwrap();
-        }
-    }
+    // The shipped weights, recorded as trained on the data's tags, then on the perceptron's.
     let star: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(repo_root().join("models/webnlg-star/manifest.json")).unwrap(),
     )
     .unwrap();
     let plugin_source = star["pos"]["source"].clone();
     assert_eq!(plugin_source["kind"], "plugin");
-    let path = retagged.join("manifest.json");
-    let mut manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    manifest["pos"]["source"] = plugin_source;
-    std::fs::write(&path, manifest.to_string()).unwrap();
+    let dataset_source = serde_json::json!({ "kind": "dataset", "tagger": "Stanford CoreNLP" });
+    let shipped = repo_root().join("models/webnlg");
+    let with_source = |name: &str, source: &serde_json::Value| {
+        let folder = dir.path().join(name);
+        std::fs::create_dir(&folder).unwrap();
+        for entry in std::fs::read_dir(&shipped).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_file() {
+                std::fs::copy(entry.path(), folder.join(entry.file_name())).unwrap();
+            }
+        }
+        let path = folder.join("manifest.json");
+        let mut manifest: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        manifest["pos"]["source"] = source.clone();
+        std::fs::write(&path, manifest.to_string()).unwrap();
+        folder
+    };
+    let data_tagged = with_source("data-tags", &dataset_source);
+    let with_data_tags = eval(&data_tagged, &tagged);
+    let with_tagger = eval(&data_tagged, &untagged);
+    assert_ne!(
+        with_data_tags, with_tagger,
+        "CoreNLP's tags and the perceptron's give one result"
+    );
+    let retagged = with_source("retagged", &plugin_source);
     assert_eq!(eval(&retagged, &tagged), with_tagger);
     assert_eq!(eval(&retagged, &untagged), with_tagger);
 }
