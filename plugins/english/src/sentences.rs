@@ -131,7 +131,12 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
     for (start, piece) in text.split_sentence_bound_indices() {
         let end = start + piece.len();
         match merged.last_mut() {
-            Some(last) if continues(&text[last.clone()], piece) => last.end = end,
+            Some(last)
+                if closes_open_bracket(&text[last.clone()], &text[start..])
+                    || continues(&text[last.clone()], piece) =>
+            {
+                last.end = end
+            }
             _ => merged.push(start..end),
         }
     }
@@ -187,6 +192,19 @@ fn split_before_lower_case(text: &str, range: Range<usize>) -> Vec<Range<usize>>
     }
     out.push(start..range.end);
     out
+}
+
+/// How far after a sentence piece a bracket it left open may close, in bytes.
+const BRACKET_REACH: usize = 200;
+
+/// Whether `previous` leaves a round bracket open that `rest` (the text after it) closes soon,
+/// before opening another: a full stop inside brackets does not end the sentence (tokenized text
+/// such as WebNLG's writes abbreviations apart, "( abbr . Acta Palaeontol . Pol )", where UAX #29
+/// breaks twice).
+fn closes_open_bracket(previous: &str, rest: &str) -> bool {
+    let open = previous.matches('(').count() > previous.matches(')').count();
+    let close = rest.find(')').filter(|&close| close <= BRACKET_REACH);
+    open && close.is_some_and(|close| rest.find('(').is_none_or(|opening| opening > close))
 }
 
 /// Whether `next` continues the sentence `previous`: `previous` ends with an abbreviation or an
@@ -337,6 +355,16 @@ mod tests {
                 "Then he left.",
                 "(It was noon.)",
                 "Fine."
+            ]
+        );
+        // A full stop inside brackets, as tokenized text writes abbreviations, ends nothing.
+        assert_eq!(
+            split(
+                "The journal ( abbr . Acta Palaeontol . Pol ) is published in Warsaw . It is old ."
+            ),
+            [
+                "The journal ( abbr . Acta Palaeontol . Pol ) is published in Warsaw .",
+                "It is old ."
             ]
         );
     }
