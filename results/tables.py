@@ -34,8 +34,9 @@ def variant(train, model):
         subs = f" --substitute-neighbours {train['substitute_neighbours']}" if train.get(
             "substitute_neighbours") else ""
         frozen = " --freeze-vectors" if train.get("freeze_vectors") else ""
+        retag = " --retag-pos" if train.get("retag_pos") else ""
         return (f"--glove-words {train['glove_words']} "
-                f"--name-substitution {train.get('name_substitution', 0)}{subs}{frozen}")
+                f"--name-substitution {train.get('name_substitution', 0)}{subs}{frozen}{retag}")
     if train.get("init_from"):
         return f"fine-tuned from {train['init_from']}"
     if model["k"] == 0:
