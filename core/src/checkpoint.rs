@@ -78,6 +78,12 @@ impl<Train> CheckpointMeta<Train> {
             .map_or_else(Vocab::new, |p| p.vocab.clone())
     }
 
+    /// Whether the model reads its tagger plugin's POS tags even where a data set ships its own
+    /// (see [`PosInfo::reads_data_tags`]).
+    pub fn retags_data(&self) -> bool {
+        self.pos.as_ref().is_some_and(|p| !p.reads_data_tags())
+    }
+
     /// Dev F1 of string triples (the headline figure), if the checkpoint was evaluated.
     pub fn dev_f1(&self) -> Option<f64> {
         self.dev.as_ref().map(|d| d.triples.f1)

@@ -333,6 +333,16 @@ impl Model {
         self.manifest.manifest.pos.as_ref()?.plugin()
     }
 
+    /// Whether tags shipped with a data set are used rather than the tagger's
+    /// ([`rin_core::checkpoint::PosInfo::reads_data_tags`]).
+    pub fn reads_data_tags(&self) -> bool {
+        self.manifest
+            .manifest
+            .pos
+            .as_ref()
+            .is_none_or(|p| p.reads_data_tags())
+    }
+
     /// Who produced the training POS tags, in words (`plugin perceptron 0.1.0`, `dataset: ...`).
     pub fn pos_source(&self) -> Option<String> {
         let source = &self.manifest.manifest.pos.as_ref()?.source;

@@ -194,8 +194,6 @@ pub struct Predictor {
     continuation: Option<Continuation>,
     segmenter: Segmenter,
     empty_pos: Vocab,
-    /// Whether tags shipped with a data set are used (see [`rin_core::checkpoint::PosInfo::reads_data_tags`]).
-    reads_data_tags: bool,
 }
 
 /// The segmenter used when neither the caller nor the manifest names one.
@@ -217,7 +215,6 @@ impl Predictor {
             cuda,
         )?;
         let plugins = Plugins::resolve(config.plugin_dir.as_deref())?;
-        let reads_data_tags = model.pos_plugin().is_none();
         let tagger = match plugin::tagger_name(&model, config.tagger.as_deref()) {
             Some(name) => {
                 let tagger = plugins.tagger(name)?;
@@ -277,7 +274,6 @@ impl Predictor {
             continuation: reading.continuation,
             segmenter,
             empty_pos: Vocab::new(),
-            reads_data_tags,
         })
     }
 
@@ -377,7 +373,7 @@ impl Predictor {
         }
         let pos_tags = match (&self.tagger, pos_tags) {
             (None, _) => None,
-            (Some(_), Some(tags)) if tags.len() == n && self.reads_data_tags => Some(tags),
+            (Some(_), Some(tags)) if tags.len() == n && self.model.reads_data_tags() => Some(tags),
             (Some(_), _) if n == 0 => Some(Vec::new()),
             // The whole text in one call, as the training texts were tagged (the tagger's context
             // is a few tokens, so this differs from sentence by sentence only at boundaries).

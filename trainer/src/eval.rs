@@ -215,7 +215,7 @@ pub fn evaluate_checkpoint(request: &EvalRequest) -> Result<EvalSummary> {
     }
     match choose_tagger(meta.pos.as_ref(), None, &meta.train.pos_tagger) {
         Some(name) => {
-            if meta.pos.as_ref().is_some_and(|p| !p.reads_data_tags()) {
+            if meta.retags_data() {
                 crate::pos::strip_pos(&mut data);
             }
             crate::pos::tag_where_needed(&mut data, name, request.plugin_dir.as_deref())?;

@@ -242,8 +242,7 @@ impl Session {
         };
         let neighbours = substitute_neighbours(&config, &words, &corpus, &meta)?;
         let frozen = frozen_rows(&config, &words, &meta, device)?;
-        let retag = meta.pos.as_ref().is_some_and(|p| !p.reads_data_tags());
-        let watch = watch_dev(&config, &corpus, meta.model.pos_dim > 0, retag)?;
+        let watch = watch_dev(&config, &corpus, meta.model.pos_dim > 0, meta.retags_data())?;
         Ok(Session {
             neighbours,
             frozen,
@@ -314,8 +313,7 @@ impl Session {
         meta.train = config.clone();
         let neighbours = substitute_neighbours(&config, &meta.words, &corpus, &meta)?;
         let frozen = frozen_rows(&config, &meta.words, &meta, device)?;
-        let retag = meta.pos.as_ref().is_some_and(|p| !p.reads_data_tags());
-        let watch = watch_dev(&config, &corpus, meta.model.pos_dim > 0, retag)?;
+        let watch = watch_dev(&config, &corpus, meta.model.pos_dim > 0, meta.retags_data())?;
         Ok(Session {
             neighbours,
             frozen,

@@ -434,13 +434,7 @@ fn fit_continuation_writes_the_decision_and_warns_when_the_reading_ignores_it() 
     let dir = tempfile::tempdir().unwrap();
     for links in ["anaphora", "pairs"] {
         let model = dir.path().join(links);
-        std::fs::create_dir(&model).unwrap();
-        for entry in std::fs::read_dir(repo_root().join("models/webnlg")).unwrap() {
-            let entry = entry.unwrap();
-            if entry.file_type().unwrap().is_file() {
-                std::fs::copy(entry.path(), model.join(entry.file_name())).unwrap();
-            }
-        }
+        copy_model_files(&repo_root().join("models/webnlg"), &model);
         let path = model.join("manifest.json");
         let mut manifest: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();

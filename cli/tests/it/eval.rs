@@ -137,13 +137,7 @@ fn eval_reads_shipped_pos_tags_only_for_models_trained_on_them() {
     let shipped = repo_root().join("models/webnlg");
     let with_source = |name: &str, source: &serde_json::Value| {
         let folder = dir.path().join(name);
-        std::fs::create_dir(&folder).unwrap();
-        for entry in std::fs::read_dir(&shipped).unwrap() {
-            let entry = entry.unwrap();
-            if entry.file_type().unwrap().is_file() {
-                std::fs::copy(entry.path(), folder.join(entry.file_name())).unwrap();
-            }
-        }
+        copy_model_files(&shipped, &folder);
         let path = folder.join("manifest.json");
         let mut manifest: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();

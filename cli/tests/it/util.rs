@@ -225,14 +225,20 @@ fn set_entity_bias(ckpt: &Path, bias: [f32; 5]) {
 
 /// A copy of `fixture`'s export in `dir`, to damage.
 pub fn model_copy(fixture: Fixture, dir: &Path) -> PathBuf {
-    let src = model(fixture);
     let dst = dir.join("model");
-    std::fs::create_dir_all(&dst).unwrap();
-    for entry in std::fs::read_dir(&src).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dst.join(entry.file_name())).unwrap();
-    }
+    copy_model_files(&model(fixture), &dst);
     dst
+}
+
+/// Copies the files of the export folder `src` (not its `checkpoint/`) into a new folder `dst`.
+pub fn copy_model_files(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), dst.join(entry.file_name())).unwrap();
+        }
+    }
 }
 
 /// The `rin export` flags that give a shipped folder's word table again (`--word-table fp16`
