@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""The documents measure as a user gets it: `rin extract` (english segmenter, perceptron tags,
+the model's reading plan) on a data set's texts one per line and N per line, string triples
+scored per document against the union of its texts' gold triples (so both columns count a
+triple stated twice in one document once).
+
+usage: python3 results/documents-by-extract.py MODEL DATA.json [N]   (DATA: JointER format, `spo_list`)
+  e.g. python3 results/documents-by-extract.py models/webnlg data/webnlg/test.json 5
+Run from the repository root after `cargo build --release --workspace`.
+"""
+import json
+import subprocess
+import sys
+
+
+def extract(model, lines):
+    out = subprocess.run(
+        ["target/release/rin", "extract", "-m", model, "--tokenizer", "whitespace", "--threads", "1",
+         "-q", "--format", "lines"],
+        input="\n".join(lines) + "\n", capture_output=True, text=True, check=True).stdout
+    return [{(t["subject"]["text"], t["relation"], t["object"]["text"]) for t in json.loads(l)["triples"]}
+            for l in out.splitlines()]
+
+
+def f1(predicted, gold):
+    correct = sum(len(p & g) for p, g in zip(predicted, gold))
+    p = correct / sum(map(len, predicted))
+    r = correct / sum(map(len, gold))
+    return 100 * 2 * p * r / (p + r)
+
+
+def main(model, data, n=5):
+    texts = json.load(open(data))
+    documents = [texts[i:i + n] for i in range(0, len(texts), n)]
+    gold = [{tuple(t) for s in d for t in s["spo_list"]} for d in documents]
+    one = extract(model, [" ".join(s["tokens"]) for s in texts])
+    one_per_document = [set().union(*one[i:i + n]) for i in range(0, len(texts), n)]
+    joined = extract(model, [" ".join(" ".join(s["tokens"]) for s in d) for d in documents])
+    print(f"one per line {f1(one_per_document, gold):.2f}, {n} per line {f1(joined, gold):.2f}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], *(int(a) for a in sys.argv[3:4]))
