@@ -309,6 +309,9 @@ pub fn info(args: InfoArgs) -> Result<ExitCode> {
     if let Some(f1) = m.dev_f1 {
         writeln!(out, "dev F1     {:.4}", f1)?;
     }
+    if let Some(averaged) = m.source.averaged {
+        writeln!(out, "weights    {averaged} (rin-train --average-from)")?;
+    }
     let precisions = rin_core::manifest::precision_list(&m.precisions());
     let precisions = if several {
         format!("{precisions} (default {})", m.default_precision())

@@ -63,6 +63,9 @@ pub struct CheckpointMeta<Train = TrainSummary> {
     /// Training progress (`last` only).
     #[serde(default)]
     pub progress: Option<Progress>,
+    /// For the weights of `rin-train --average-from`: the epochs whose mean they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub averaged: Option<AveragedEpochs>,
 }
 
 impl<Train> CheckpointMeta<Train> {
@@ -215,6 +218,28 @@ pub struct SplitInfo {
     pub sentences: usize,
     /// What the loader read and had to change.
     pub report: LoadReport,
+}
+
+/// The epochs whose weights a checkpoint holds the mean of (`rin-train --average-from`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AveragedEpochs {
+    /// The first epoch averaged.
+    pub first: usize,
+    /// The last epoch averaged.
+    pub last: usize,
+}
+
+impl AveragedEpochs {
+    /// How many epochs are averaged.
+    pub fn count(&self) -> usize {
+        self.last + 1 - self.first
+    }
+}
+
+impl std::fmt::Display for AveragedEpochs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "mean of epochs {}-{}", self.first, self.last)
+    }
 }
 
 /// One parameter's name and shape.

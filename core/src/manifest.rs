@@ -297,6 +297,9 @@ pub struct SourceInfo {
     pub epoch: usize,
     /// sha256 of the checkpoint's `model.safetensors`.
     pub weights_sha256: String,
+    /// The epochs the checkpoint's weights are the mean of (`rin-train --average-from`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub averaged: Option<crate::checkpoint::AveragedEpochs>,
 }
 
 /// The tokenizer the training tokens came from.

@@ -4,6 +4,9 @@
 
 - handwritten/test.json from handwritten.txt (sentences written by hand, gold triples in WebNLG's
   relation schema);
+- handwritten-dev/dev.json from handwritten-dev.txt, written the same way (session 15) with names
+  that are neither WebNLG entities nor mentions of handwritten.txt nor names of names.txt: the
+  hand-written dev split that model selection may read;
 - name-swapped/test.json from data/webnlg/test.json: every gold entity mention that is a name is
   replaced by a name of the same kind that occurs nowhere in WebNLG (names.txt), consistently
   within a sentence (see `swap_names`);
@@ -13,7 +16,8 @@
 
 Both are JointER files (tokens, spo_list, spo_details) without POS tags, so `rin eval` tags them as
 it tags user text; each folder gets WebNLG's rel2id.json. The script checks that every name it
-writes is absent from WebNLG's entities and training text, and exits 1 if not.
+writes is absent from WebNLG's entities and training text, and exits 1 if not. Each folder also has
+a `-star` copy in WebNLG*'s relation set for partial-match models.
 """
 import collections
 import json
@@ -59,9 +63,9 @@ def record(tokens, triples):
     return {"tokens": tokens, "spo_list": [list(t) for t in triples], "spo_details": details}
 
 
-def handwritten(relations):
+def handwritten(relations, file="handwritten.txt"):
     records, block = [], []
-    lines = [l.rstrip("\n") for l in (HERE / "handwritten.txt").read_text().splitlines()]
+    lines = [l.rstrip("\n") for l in (HERE / file).read_text().splitlines()]
     lines = [l for l in lines if not l.startswith("#")] + [""]
     for line in lines:
         if line.strip():
@@ -190,13 +194,23 @@ def main():
     entities, words = webnlg_names()
     problems = []
 
-    hand = handwritten(relation_names)
-    names = {m for r in hand for s, _, o in r["spo_list"] for m in (s, o)}
-    seen = sorted(n for n in names if n in entities)
-    n_triples = sum(len(r["spo_list"]) for r in hand)
-    problems += [f"handwritten.txt: {n!r} is a WebNLG entity" for n in seen]
-    print(f"handwritten: {len(hand)} sentences, {n_triples} triples, {len(names)} distinct mentions, "
-          f"{len(seen)} of them WebNLG entities: {seen}")
+    def hand_written(file, name, refused=frozenset()):
+        """The records of a hand-written file; its mentions that are WebNLG entities or in `refused`
+        (the mentions of the test set, for the dev set) are problems."""
+        records = handwritten(relation_names, file)
+        mentions = {m for r in records for s, _, o in r["spo_list"] for m in (s, o)}
+        seen = sorted(n for n in mentions if n in entities)
+        n_triples = sum(len(r["spo_list"]) for r in records)
+        problems.extend(f"{file}: {n!r} is a WebNLG entity" for n in seen)
+        print(f"{name}: {len(records)} sentences, {n_triples} triples, {len(mentions)} distinct "
+              f"mentions, {len(seen)} of them WebNLG entities: {seen}")
+        shared = sorted(mentions & refused)
+        if refused:
+            problems.extend(f"{file}: {n!r} is also a test-set name" for n in shared)
+            print(f"{name}: {len(shared)} mentions shared with the test sets: {shared}")
+        return records, mentions
+
+    hand, names = hand_written("handwritten.txt", "handwritten")
 
     def pools_of(file):
         pools = {"person": [], "country": [], "region": [], "city": []}
@@ -209,6 +223,10 @@ def main():
         return pools
 
     pools, dev_pools = pools_of("names.txt"), pools_of("names-dev.txt")
+    # The dev set shares no name with the test sets: not a mention of handwritten.txt, nor a name
+    # that name-swapped/ puts into WebNLG test.
+    hand_dev, _ = hand_written("handwritten-dev.txt", "handwritten-dev",
+                               names | {n for k in pools for n in pools[k]})
     shared = {n for k in pools for n in pools[k]} & {n for k in dev_pools for n in dev_pools[k]}
     problems += [f"names-dev.txt: {n!r} is also in names.txt" for n in sorted(shared)]
     test = json.loads((WEBNLG / "test.json").read_text())
@@ -225,17 +243,19 @@ def main():
     (folder / "dev.json").write_text(json.dumps(swapped_dev, ensure_ascii=False) + "\n")
     (folder / "rel2id.json").write_text((WEBNLG / "rel2id.json").read_text())
 
-    for name, records in (("handwritten", hand), ("name-swapped", swapped)):
+    for name, records, split in (("handwritten", hand, "test"), ("name-swapped", swapped, "test"),
+                                 ("handwritten-dev", hand_dev, "dev")):
         folder = HERE / name
         folder.mkdir(exist_ok=True)
-        (folder / "test.json").write_text(json.dumps(records, ensure_ascii=False) + "\n")
+        (folder / f"{split}.json").write_text(json.dumps(records, ensure_ascii=False) + "\n")
         (folder / "rel2id.json").write_text((WEBNLG / "rel2id.json").read_text())
     # The same sentences for the WebNLG* (partial match) model, in its relation set: triples of
     # relations that WebNLG* lacks are left out.
     star = json.loads((ROOT / "data" / "webnlg-star" / "rel2id.json").read_text())
     star_names = set(star[0].values()) if isinstance(star, list) else set(star)
     for name, records, split in (("handwritten", hand, "test"), ("name-swapped", swapped, "test"),
-                                 ("name-swapped-dev", swapped_dev, "dev")):
+                                 ("name-swapped-dev", swapped_dev, "dev"),
+                                 ("handwritten-dev", hand_dev, "dev")):
         kept_records, dropped = [], 0
         for rec in records:
             keep = [i for i, t in enumerate(rec["spo_list"]) if t[1] in star_names]

@@ -158,6 +158,7 @@ pub fn export_checkpoint_with(
         checkpoint: ckpt.dir.display().to_string(),
         epoch: ckpt.meta.epoch,
         weights_sha256: ckpt.weights_sha256.clone(),
+        averaged: ckpt.meta.averaged,
     };
     let mut manifest = manifest::with_relation_output(
         manifest::manifest_at(&ckpt.meta, ks, &precisions, source),

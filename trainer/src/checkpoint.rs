@@ -8,6 +8,7 @@
 //!   metrics.jsonl            one JSON line per epoch
 //!   last -> .ckpt-last-…/    symbolic link to the newest epoch's checkpoint
 //!   best -> .ckpt-best-…/    symbolic link to the checkpoint with the best dev F1
+//!   average -> .ckpt-average-…/  with --average-from: the mean of the weights so far
 //!   .ckpt-*/                 model.safetensors, checkpoint.json [, train_state.safetensors]
 //! ```
 //! Atomicity: a checkpoint is written whole into a fresh hidden directory, flushed, and then
@@ -33,6 +34,9 @@ use crate::optim::Adam;
 pub use rin_core::checkpoint::{
     ParameterInfo, PosInfo, Progress, FORMAT_VERSION, META_FILE, WEIGHTS_FILE,
 };
+
+/// The checkpoints a run directory publishes as links.
+const PUBLISHED: [&str; 3] = ["last", "best", "average"];
 
 /// The optimiser state in a `last` checkpoint directory.
 pub const TRAIN_STATE_FILE: &str = "train_state.safetensors";
@@ -91,7 +95,6 @@ impl Checkpoint {
 
     /// Restores `adam` from this checkpoint's `train_state.safetensors`.
     pub fn restore_optimizer(&self, adam: &mut Adam) -> Result<()> {
-        let path = self.dir.join(TRAIN_STATE_FILE);
         let progress = self
             .meta
             .progress
@@ -100,12 +103,22 @@ impl Checkpoint {
                 path: self.dir.clone(),
                 problem: CheckpointProblem::NoTrainState,
             })?;
-        let path = require(&self.dir, TRAIN_STATE_FILE).map(|_| path)?;
-        let tensors: HashMap<String, Tensor> = Tensor::read_safetensors(&path)
+        let tensors = self.train_state()?;
+        adam.load_state(
+            tensors,
+            &progress.adam_steps,
+            &self.dir.join(TRAIN_STATE_FILE),
+        )
+    }
+
+    /// The tensors of this checkpoint's `train_state.safetensors` (Adam's moments, and the
+    /// weight average of `--average-from`), by name.
+    pub fn train_state(&self) -> Result<HashMap<String, Tensor>> {
+        let path = require(&self.dir, TRAIN_STATE_FILE)?;
+        Ok(Tensor::read_safetensors(&path)
             .map_err(Error::torch("reading the optimiser state"))?
             .into_iter()
-            .collect();
-        adam.load_state(tensors, &progress.adam_steps, &path)
+            .collect())
     }
 }
 
@@ -141,14 +154,26 @@ fn require(dir: &Path, file: &str) -> Result<PathBuf> {
     }
 }
 
-/// Writes a checkpoint and publishes it as `run_dir/name` (`last` or `best`) atomically.
-/// With `optimizer`, Adam's state is saved too (for `--resume`).
+/// Writes a checkpoint and publishes it as `run_dir/name` (`last`, `best` or `average`)
+/// atomically. With `optimizer`, Adam's state is saved too (for `--resume`).
 pub fn save(
     run_dir: &Path,
     name: &str,
     vs: &VarStore,
     meta: &CheckpointMeta,
     optimizer: Option<&Adam>,
+) -> Result<PathBuf> {
+    save_with_state(run_dir, name, vs, meta, optimizer, Vec::new())
+}
+
+/// [`save`], with `extra` tensors beside Adam's in the train state (the weight average).
+pub fn save_with_state(
+    run_dir: &Path,
+    name: &str,
+    vs: &VarStore,
+    meta: &CheckpointMeta,
+    optimizer: Option<&Adam>,
+    extra: Vec<(String, Tensor)>,
 ) -> Result<PathBuf> {
     fs::create_dir_all(run_dir).map_err(Error::io(run_dir))?;
     let stage_name = format!(".ckpt-{name}-{:06}-{}", meta.epoch, now_nanos());
@@ -171,6 +196,7 @@ pub fn save(
         let tensors: Vec<(String, Tensor)> = tensors
             .into_iter()
             .map(|(n, t)| (n, t.to_device(Device::Cpu).contiguous()))
+            .chain(extra)
             .collect();
         let path = stage.join(TRAIN_STATE_FILE);
         Tensor::write_safetensors(&tensors, &path)
@@ -231,7 +257,7 @@ fn publish(run_dir: &Path, name: &str, target: &str) -> Result<()> {
 /// training. Each directory moves to a hidden `.ckpt-*` name and a link takes its place.
 #[cfg(unix)]
 pub fn adopt_plain_dirs(run_dir: &Path) -> Result<()> {
-    for name in ["last", "best"] {
+    for name in PUBLISHED {
         let path = run_dir.join(name);
         let Ok(kind) = fs::symlink_metadata(&path) else {
             continue;
@@ -263,7 +289,7 @@ fn now_nanos() -> u128 {
 /// Removes `.ckpt-*` directories that neither `last` nor `best` points at. Best effort: a
 /// leftover directory wastes space but never breaks anything.
 fn remove_unlinked(run_dir: &Path) {
-    let linked: Vec<PathBuf> = ["last", "best"]
+    let linked: Vec<PathBuf> = PUBLISHED
         .iter()
         .filter_map(|n| fs::read_link(run_dir.join(n)).ok())
         .collect();

@@ -194,6 +194,12 @@ pub struct TrainArgs {
     /// shape replaces --k, --no-pos and --glove-words. The optimiser starts anew.
     #[arg(long, value_name = "DIR")]
     pub init_from: Option<PathBuf>,
+    /// Keep the mean of the weights of every epoch from EPOCH on (1-based) as the run's
+    /// `average` checkpoint, scored on dev (and --watch-dev) every epoch as `average_dev`;
+    /// selection of `best` is unchanged. Carried across --resume. Example: 121 in a 150-epoch run,
+    /// or 1 when fine-tuning with --init-from.
+    #[arg(long, value_name = "EPOCH")]
+    pub average_from: Option<usize>,
 }
 
 /// `rin-train eval`.

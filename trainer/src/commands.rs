@@ -77,6 +77,7 @@ fn train_command(args: TrainArgs) -> anyhow::Result<()> {
             join_texts: args.join_texts,
             join_order: args.join_order,
             init_from: args.init_from.clone(),
+            average_from: args.average_from,
             ..defaults
         };
         train::train(config, &mut reporter).context("training failed")?

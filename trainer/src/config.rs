@@ -137,6 +137,9 @@ pub struct TrainConfig {
     /// Start from this checkpoint's weights, vocabulary and POS source instead of a fresh
     /// model (fine-tuning); its model shape replaces the shape settings. The optimiser starts anew.
     pub init_from: Option<PathBuf>,
+    /// Keep the running mean of the weights after each epoch from this one (1-based) on, as
+    /// the run's `average` checkpoint, scored on dev like the weights themselves.
+    pub average_from: Option<usize>,
 }
 
 impl Default for TrainConfig {
@@ -181,6 +184,7 @@ impl Default for TrainConfig {
             join_texts: 0.0,
             join_order: Default::default(),
             init_from: None,
+            average_from: None,
         }
     }
 }
@@ -297,6 +301,9 @@ impl TrainConfig {
                 "needs --glove-words N (the rows it keeps) and a fresh run, and --freeze-vectors \
                  already keeps those rows",
             );
+        }
+        if self.average_from == Some(0) {
+            return bad("--average-from", "epochs count from 1");
         }
         if self.dev_holdout == Some(0) {
             return bad("--dev-holdout", "must be at least 1");

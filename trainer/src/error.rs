@@ -115,6 +115,9 @@ pub enum CheckpointProblem {
     /// A checkpoint written without its training state is used for `--resume`.
     #[error("no training state (only `last` checkpoints can be resumed)")]
     NoTrainState,
+    /// The weight average in the training state does not fit the model.
+    #[error("{0}")]
+    AverageState(String),
 }
 
 impl Error {

@@ -21,6 +21,7 @@
 //! # Ok::<(), rin_trainer::Error>(())
 //! ```
 
+pub mod average;
 pub mod batch;
 pub mod checkpoint;
 pub mod config;

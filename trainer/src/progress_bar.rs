@@ -71,7 +71,7 @@ impl Reporter for BarReporter {
             bar.finish_and_clear();
         }
         eprintln!(
-            "epoch {:>3}  loss {:.4}  {:.1}s ({:.0} sent/s)  dev P {:.2} R {:.2} F1 {:.2}  entity F1 {:.2}{}{}",
+            "epoch {:>3}  loss {:.4}  {:.1}s ({:.0} sent/s)  dev P {:.2} R {:.2} F1 {:.2}  entity F1 {:.2}{}{}{}",
             r.epoch,
             r.train_loss,
             r.train_seconds,
@@ -84,7 +84,21 @@ impl Reporter for BarReporter {
                 .as_ref()
                 .map(|w| format!("  watch F1 {:.2}", 100.0 * w.triples.f1))
                 .unwrap_or_default(),
+            average_scores(r),
             if r.improved { "  *best*" } else { "" }
         );
     }
+}
+
+/// The weight average's dev (and watch) F1, when the run keeps one (`--average-from`).
+fn average_scores(r: &EpochRecord) -> String {
+    let Some(dev) = &r.average_dev else {
+        return String::new();
+    };
+    let watch = r
+        .average_watch_dev
+        .as_ref()
+        .map(|w| format!(" watch {:.2}", 100.0 * w.triples.f1))
+        .unwrap_or_default();
+    format!("  average: dev F1 {:.2}{watch}", 100.0 * dev.triples.f1)
 }

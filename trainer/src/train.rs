@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use rin_core::{MatchMode, PaddedBatch, Sentence, Tag, Vocab};
 
+use crate::average::WeightAverage;
 use crate::joined_texts::TextJoining;
 use crate::names::NameSubstitution;
 use crate::neighbours::SubstituteNeighbours;
@@ -69,6 +70,12 @@ pub struct EpochRecord {
     /// Scores on the `--watch-dev` set (not used for selection).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub watch_dev: Option<Scores>,
+    /// Dev scores of the weight average (`--average-from`), once it holds an epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub average_dev: Option<Scores>,
+    /// `--watch-dev` scores of the weight average.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub average_watch_dev: Option<Scores>,
     /// Whether this epoch set a new best dev F1.
     pub improved: bool,
     /// Best dev F1 so far.
@@ -175,6 +182,8 @@ struct Session {
     frozen: Option<FrozenRows>,
     /// The `--watch-dev` sentences, POS-tagged.
     watch: Option<Vec<Sentence>>,
+    /// The running mean of the weights (`--average-from`).
+    average: Option<WeightAverage>,
 }
 
 impl Session {
@@ -222,6 +231,7 @@ impl Session {
             epoch: 0,
             dev: None,
             progress: None,
+            averaged: None,
         };
         tracing::info!(
             data = %corpus.dir.display(),
@@ -243,10 +253,14 @@ impl Session {
         let neighbours = substitute_neighbours(&config, &words, &corpus, &meta)?;
         let frozen = frozen_rows(&config, &words, &meta, device)?;
         let watch = watch_dev(&config, &corpus, meta.model.pos_dim > 0, meta.retags_data())?;
+        let average = config
+            .average_from
+            .map(|first| WeightAverage::new(first, &vs));
         Ok(Session {
             neighbours,
             frozen,
             watch,
+            average,
             config,
             device,
             corpus,
@@ -290,6 +304,16 @@ impl Session {
             })?;
         let mut adam = Adam::new(&ckpt.vs, config.lr);
         ckpt.restore_optimizer(&mut adam)?;
+        let average = match config.average_from {
+            Some(first) => Some(
+                WeightAverage::restore(first, progress.epoch, &ckpt.vs, &mut ckpt.train_state()?)
+                    .map_err(|reason| Error::Checkpoint {
+                    path: last.to_path_buf(),
+                    problem: CheckpointProblem::AverageState(reason),
+                })?,
+            ),
+            None => None,
+        };
 
         let mut corpus = Corpus::load(&config.data_dir, config.format, &config.splits())?;
         corpus::truncate(&mut corpus.train, config.train_limit);
@@ -318,6 +342,7 @@ impl Session {
             neighbours,
             frozen,
             watch,
+            average,
             config,
             device,
             corpus,
@@ -433,6 +458,9 @@ impl Session {
             reporter.step(bucket.len(), loss);
         }
         let train_seconds = start.elapsed().as_secs_f64();
+        if let Some(average) = &mut self.average {
+            average.add(epoch, &self.vs);
+        }
 
         reporter.evaluating();
         let start = Instant::now();
@@ -444,23 +472,25 @@ impl Session {
             mode: self.meta.match_mode,
             batch_size: self.config.batch_size.max(1) * 2,
         };
-        let report = evaluate(
-            &self.model,
-            &self.corpus.dev.sentences,
-            &self.corpus.relations,
-            &decoding,
-            self.device,
-        )?;
-        let dev = Scores::from(report);
-        let watch_dev = match &self.watch {
-            Some(sentences) => Some(Scores::from(evaluate(
-                &self.model,
-                sentences,
-                &self.corpus.relations,
-                &decoding,
-                self.device,
-            )?)),
-            None => None,
+        let (dev, watch_dev) = self.score(&decoding)?;
+        let averaged = self.average.as_ref().and_then(WeightAverage::epochs);
+        let (average_dev, average_watch_dev) = match (&self.average, averaged) {
+            (Some(average), Some(epochs)) => {
+                let (dev, watch) = average.with_mean_weights(&self.vs, || -> Result<_> {
+                    let (dev, watch) = self.score(&decoding)?;
+                    let meta = CheckpointMeta {
+                        epoch,
+                        dev: Some(dev),
+                        progress: None,
+                        averaged: Some(epochs),
+                        ..self.meta.clone()
+                    };
+                    checkpoint::save(&self.config.run_dir, "average", &self.vs, &meta, None)?;
+                    Ok((dev, watch))
+                })?;
+                (Some(dev), watch)
+            }
+            _ => (None, None),
         };
         let eval_seconds = start.elapsed().as_secs_f64();
 
@@ -483,6 +513,8 @@ impl Session {
             eval_seconds,
             dev,
             watch_dev,
+            average_dev,
+            average_watch_dev,
             improved,
             best_f1: self.progress.best_f1,
             best_epoch: self.progress.best_epoch,
@@ -497,14 +529,42 @@ impl Session {
         }
         self.progress.adam_steps = self.adam.state().1;
         self.meta.progress = Some(self.progress.clone());
-        checkpoint::save(
+        let average_state = self
+            .average
+            .as_ref()
+            .map(WeightAverage::state_tensors)
+            .unwrap_or_default();
+        checkpoint::save_with_state(
             &self.config.run_dir,
             "last",
             &self.vs,
             &self.meta,
             Some(&self.adam),
+            average_state,
         )?;
         Ok(record)
+    }
+
+    /// The model's scores on dev and on the `--watch-dev` set.
+    fn score(&self, decoding: &Decoding) -> Result<(Scores, Option<Scores>)> {
+        let dev = Scores::from(evaluate(
+            &self.model,
+            &self.corpus.dev.sentences,
+            &self.corpus.relations,
+            decoding,
+            self.device,
+        )?);
+        let watch_dev = match &self.watch {
+            Some(sentences) => Some(Scores::from(evaluate(
+                &self.model,
+                sentences,
+                &self.corpus.relations,
+                decoding,
+                self.device,
+            )?)),
+            None => None,
+        };
+        Ok((dev, watch_dev))
     }
 }
 

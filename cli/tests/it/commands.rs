@@ -26,6 +26,19 @@ fn info_describes_the_model_and_the_plugins_it_would_use() {
     ] {
         assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
     }
+    assert!(!text.contains("weights    mean"), "{text}");
+
+    // A model exported from an averaged checkpoint (rin-train --average-from) says so.
+    let averaged = model_copy(Fixture::Pos, dir.path());
+    let manifest = averaged.join("manifest.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    json["source"]["averaged"] = serde_json::json!({"first": 121, "last": 150});
+    std::fs::write(&manifest, json.to_string()).unwrap();
+    let out = run(rin(dir.path()).arg("info").arg("-m").arg(&averaged), b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("weights    mean of epochs 121-150"), "{text}");
 
     let out = run(
         rin(dir.path())

@@ -28,11 +28,7 @@ fn tamper(fixture: &Fixture, edit: impl FnOnce(&mut Vec<(String, Vec<usize>, Vec
 }
 
 fn edit_meta(fixture: &Fixture, edit: impl FnOnce(&mut serde_json::Value)) {
-    let path = fixture.ckpt().join("checkpoint.json");
-    let mut meta: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    edit(&mut meta);
-    std::fs::write(&path, serde_json::to_string(&meta).unwrap()).unwrap();
+    fixture.edit_meta(edit)
 }
 
 #[test]

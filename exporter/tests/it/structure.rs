@@ -267,6 +267,11 @@ fn manifest_lists_every_file_with_its_hash() {
         report.manifest.manifest.source.weights_sha256,
         sha256_hex(&std::fs::read(fixture.ckpt().join("model.safetensors")).unwrap())
     );
+    assert!(
+        json["source"].get("averaged").is_none(),
+        "{}",
+        json["source"]
+    );
     // No temporary files are left behind.
     let leftovers: Vec<_> = std::fs::read_dir(fixture.out())
         .unwrap()
@@ -539,4 +544,21 @@ fn one_folder_holds_fp32_and_int8_graphs() {
             .map(|p| p.value());
         assert_eq!(meta, Some(precision), "{file}");
     }
+}
+
+/// The manifest names the epochs an averaged checkpoint (`rin-train --average-from`) is the mean
+/// of, which `rin info` shows.
+#[test]
+fn the_manifest_names_the_epochs_an_averaged_checkpoint_is_the_mean_of() {
+    let fixture = Fixture::tiny();
+    fixture.edit_meta(|meta| meta["averaged"] = serde_json::json!({"first": 3, "last": 5}));
+    let report = export_ks(&fixture, vec![]);
+    let averaged = report.manifest.manifest.source.averaged.unwrap();
+    assert_eq!((averaged.first, averaged.last, averaged.count()), (3, 5, 3));
+    let text = std::fs::read_to_string(fixture.out().join("manifest.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        json["source"]["averaged"],
+        serde_json::json!({"first": 3, "last": 5})
+    );
 }

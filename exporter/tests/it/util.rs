@@ -27,6 +27,15 @@ impl Fixture {
         self.dir.path().join("ckpt")
     }
 
+    /// Rewrites the checkpoint's `checkpoint.json` after `edit`.
+    pub fn edit_meta(&self, edit: impl FnOnce(&mut serde_json::Value)) {
+        let path = self.ckpt().join("checkpoint.json");
+        let mut meta: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        edit(&mut meta);
+        std::fs::write(&path, serde_json::to_string(&meta).unwrap()).unwrap();
+    }
+
     pub fn out(&self) -> PathBuf {
         self.dir.path().join("onnx")
     }

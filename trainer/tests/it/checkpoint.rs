@@ -47,6 +47,7 @@ fn meta_for(config: &ModelConfig, vs: &VarStore) -> CheckpointMeta {
         epoch: 3,
         dev: None,
         progress: None,
+        averaged: None,
     }
 }
 

@@ -3,7 +3,7 @@
 use rin_trainer::train::{resume, train, ResumeOverrides, Silent};
 use rin_trainer::{DeviceChoice, TrainConfig};
 
-use crate::util::{data_dir, setup};
+use crate::util::{data_dir, max_diff, setup};
 
 /// A small, fast run on the first 40 WebNLG sentences (it ships POS tags).
 pub(crate) fn small_config(run_dir: &std::path::Path, epochs: usize) -> TrainConfig {
@@ -221,4 +221,78 @@ fn a_watched_dev_set_is_scored_every_epoch_and_never_selects() {
         .find(|r| r.dev.triples.f1 == top)
         .unwrap();
     assert_eq!(outcome.best_epoch, best.epoch);
+}
+
+/// `--average-from 2`: after epoch 3 the `average` checkpoint holds the mean of the weights after
+/// epochs 2 and 3, the same whether the run went straight through or was resumed after epochs 1
+/// and 2 (the mean travels in `last`'s train state).
+#[test]
+fn weight_averaging_keeps_the_mean_of_the_epochs_across_resume() {
+    let _torch = setup(36);
+    let (split, straight) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let config = |dir: &std::path::Path, epochs| TrainConfig {
+        average_from: Some(2),
+        ..small_config(dir, epochs)
+    };
+    let weights = |checkpoint: std::path::PathBuf| -> Vec<(String, tch::Tensor)> {
+        let mut named =
+            tch::Tensor::read_safetensors(checkpoint.join("model.safetensors")).unwrap();
+        named.sort_by(|a, b| a.0.cmp(&b.0));
+        named
+    };
+
+    let first = train(config(split.path(), 1), &mut Silent).unwrap();
+    assert!(first.records[0].average_dev.is_none());
+    assert!(
+        !split.path().join("average").exists(),
+        "nothing averaged before epoch 2"
+    );
+    let until = |epochs| ResumeOverrides {
+        epochs: Some(epochs),
+        ..ResumeOverrides::default()
+    };
+    resume(split.path(), &until(2), &mut Silent).unwrap();
+    let after_2 = weights(split.path().join("last"));
+    for ((name, mean), (_, w)) in weights(split.path().join("average")).iter().zip(&after_2) {
+        assert_eq!(
+            max_diff(mean, w),
+            0.0,
+            "{name}: the mean of one epoch is that epoch"
+        );
+    }
+    let rest = resume(split.path(), &until(3), &mut Silent).unwrap();
+    let after_3 = weights(split.path().join("last"));
+    let average = weights(split.path().join("average"));
+    assert_eq!(average.len(), after_3.len());
+    let mut moved = 0.0f64;
+    for (((name, mean), (_, w2)), (_, w3)) in average.iter().zip(&after_2).zip(&after_3) {
+        let expected = (w2 + w3) / 2.0;
+        assert!(max_diff(mean, &expected) < 1e-6, "{name}");
+        moved = moved.max(max_diff(mean, w3));
+    }
+    assert!(
+        moved > 1e-4,
+        "the mean differs from the last epoch's weights"
+    );
+
+    let meta = rin_trainer::checkpoint::read_meta(&split.path().join("average")).unwrap();
+    let record = &rest.records[0];
+    assert_eq!(record.epoch, 3);
+    assert_eq!(meta.epoch, 3);
+    assert_eq!(
+        meta.averaged,
+        Some(rin_core::checkpoint::AveragedEpochs { first: 2, last: 3 })
+    );
+    assert_eq!(meta.dev, record.average_dev);
+    assert!(meta.progress.is_none());
+
+    // The uninterrupted run keeps the same mean.
+    let whole = train(config(straight.path(), 3), &mut Silent).unwrap();
+    assert_eq!(whole.records[2].average_dev, record.average_dev);
+    for ((name, a), (_, b)) in weights(straight.path().join("average"))
+        .iter()
+        .zip(&average)
+    {
+        assert!(max_diff(a, b) < 1e-6, "{name}");
+    }
 }
