@@ -95,6 +95,16 @@ impl Checkpoint {
 
     /// Restores `adam` from this checkpoint's `train_state.safetensors`.
     pub fn restore_optimizer(&self, adam: &mut Adam) -> Result<()> {
+        self.restore_optimizer_from(adam, self.train_state()?)
+    }
+
+    /// Restores `adam` from `tensors`, this checkpoint's train state as [`Checkpoint::train_state`]
+    /// read it (for a caller that takes other tensors from it too).
+    pub fn restore_optimizer_from(
+        &self,
+        adam: &mut Adam,
+        tensors: HashMap<String, Tensor>,
+    ) -> Result<()> {
         let progress = self
             .meta
             .progress
@@ -103,7 +113,6 @@ impl Checkpoint {
                 path: self.dir.clone(),
                 problem: CheckpointProblem::NoTrainState,
             })?;
-        let tensors = self.train_state()?;
         adam.load_state(
             tensors,
             &progress.adam_steps,
@@ -286,7 +295,7 @@ fn now_nanos() -> u128 {
         .map_or(0, |d| d.as_nanos())
 }
 
-/// Removes `.ckpt-*` directories that neither `last` nor `best` points at. Best effort: a
+/// Removes `.ckpt-*` directories that none of `last`, `best` and `average` points at. Best effort: a
 /// leftover directory wastes space but never breaks anything.
 fn remove_unlinked(run_dir: &Path) {
     let linked: Vec<PathBuf> = PUBLISHED
