@@ -12,13 +12,13 @@ eval "$(cargo xtask env 2>/dev/null)"
 E=data/embeddings/glove.6B.50d.webnlg.txt.gz
 # RUN  flags (WebNLG exact, the paper's configuration otherwise)
 runs_a="webnlg-k3-nopos-s1:--k 3 --no-pos --seed 1
-webnlg-k3-norc-s2:--k 3 --no-rc --seed 2
 webnlg-k1-s1:--k 1 --seed 1
+webnlg-k3-norc-s2:--k 3 --no-rc --seed 2
 webnlg-k4-s1:--k 4 --seed 1
 webnlg-k0-s1:--k 0 --seed 1"
 runs_b="webnlg-k3-noer-s2:--k 3 --no-er --seed 2
-webnlg-k3-nopos-s2:--k 3 --no-pos --seed 2
 webnlg-k2-s1:--k 2 --seed 1
+webnlg-k3-nopos-s2:--k 3 --no-pos --seed 2
 webnlg-k5-s1:--k 5 --seed 1
 webnlg-k0-s2:--k 0 --seed 2"
 list=$([ "$lane" = a ] && echo "$runs_a" || echo "$runs_b")
