@@ -40,6 +40,7 @@ pub mod pos;
 pub mod predict;
 pub mod rng;
 pub mod start;
+pub mod subnormals;
 pub mod train;
 
 pub use checkpoint::{Checkpoint, CheckpointMeta};
