@@ -13,6 +13,7 @@ use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     runtime_env::reexec_with_defaults();
+    // Here, before libtorch starts its thread pool: its threads inherit the mode.
     rin_trainer::subnormals::flush_subnormals_to_zero();
     let cli = cli::Cli::parse();
     let default = match cli.verbose {
