@@ -35,6 +35,8 @@ def variant(train, model):
             "substitute_neighbours") else ""
         frozen = " --freeze-vectors" if train.get("freeze_vectors") else ""
         retag = " --retag-pos" if train.get("retag_pos") else ""
+        if train.get("substitution_unit", "sentence") != "sentence":
+            retag = f" --substitution-unit {train['substitution_unit']}" + retag
         return (f"--glove-words {train['glove_words']} "
                 f"--name-substitution {train.get('name_substitution', 0)}{subs}{frozen}{retag}")
     if train.get("init_from"):
