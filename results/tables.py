@@ -34,11 +34,11 @@ def variant(train, model):
         subs = f" --substitute-neighbours {train['substitute_neighbours']}" if train.get(
             "substitute_neighbours") else ""
         frozen = " --freeze-vectors" if train.get("freeze_vectors") else ""
+        unit = train.get("substitution_unit", "sentence")
+        unit = f" --substitution-unit {unit}" if unit != "sentence" else ""
         retag = " --retag-pos" if train.get("retag_pos") else ""
-        if train.get("substitution_unit", "sentence") != "sentence":
-            retag = f" --substitution-unit {train['substitution_unit']}" + retag
         return (f"--glove-words {train['glove_words']} "
-                f"--name-substitution {train.get('name_substitution', 0)}{subs}{frozen}{retag}")
+                f"--name-substitution {train.get('name_substitution', 0)}{subs}{frozen}{unit}{retag}")
     if train.get("init_from"):
         return f"fine-tuned from {train['init_from']}"
     if model["k"] == 0:

@@ -8,7 +8,7 @@ usage: python3 results/weight-soup.py OUT CHECKPOINT CHECKPOINT [...]
 
 Every checkpoint must have the same model shape, words and relations (the script refuses
 others). OUT gets the mean weights and the first checkpoint's checkpoint.json without its train
-state. Needs `pip install safetensors numpy` (not in the project's environment: an experiment
+state and dev scores. Needs `pip install safetensors numpy` (not in the project's environment: an experiment
 of session 16, RESULTS.md, not a shipped feature).
 """
 import json
@@ -36,6 +36,7 @@ def main(out, dirs):
     meta = dict(metas[0])
     meta.pop("progress", None)
     meta["averaged"] = None
+    meta["dev"] = None  # the first checkpoint's dev scores are not the soup's
     json.dump(meta, open(os.path.join(out, "checkpoint.json"), "w"))
 
 
