@@ -8,8 +8,8 @@ usage: python3 results/weight-soup.py OUT CHECKPOINT CHECKPOINT [...]
 
 Every checkpoint must have the same model shape, words and relations (the script refuses
 others). OUT gets the mean weights and the first checkpoint's checkpoint.json without its train
-state and dev scores. Needs `pip install safetensors numpy` (not in the project's environment: an experiment
-of session 16, RESULTS.md, not a shipped feature).
+state and dev scores. Needs `pip install safetensors numpy` (not in the project's environment:
+an experiment of session 16, RESULTS.md, not a shipped feature).
 """
 import json
 import os
