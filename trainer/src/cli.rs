@@ -189,6 +189,11 @@ pub struct TrainArgs {
     /// a paragraph) or entries from anywhere.
     #[arg(long, value_enum, default_value_t)]
     pub join_order: rin_trainer::joined_texts::JoinOrder,
+    /// Training on parts of texts: read this share of training entries of several sentences
+    /// (each epoch anew) as their sentences, each with the mentions inside it and only the facts
+    /// whose two entities it holds, as `rin` reads a long document in parts. Example: 0.5.
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    pub split_texts: f64,
     /// Fine-tune: start from the weights, vocabulary and POS source of this checkpoint folder
     /// (e.g. runs/webnlg/best or models/webnlg/checkpoint) instead of a fresh model; its model
     /// shape replaces --k, --no-pos and --glove-words. The optimiser starts anew.

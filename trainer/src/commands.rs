@@ -76,6 +76,7 @@ fn train_command(args: TrainArgs) -> anyhow::Result<()> {
             watch_dev: args.watch_dev.clone(),
             join_texts: args.join_texts,
             join_order: args.join_order,
+            split_texts: args.split_texts,
             init_from: args.init_from.clone(),
             average_from: args.average_from,
             ..defaults

@@ -134,6 +134,9 @@ pub struct TrainConfig {
     pub join_texts: f64,
     /// Which entries `join_texts` reads together.
     pub join_order: crate::joined_texts::JoinOrder,
+    /// Training on parts of texts: the probability that a training entry of several sentences
+    /// is read as its sentences, each with its own facts (see `split_texts`).
+    pub split_texts: f64,
     /// Start from this checkpoint's weights, vocabulary and POS source instead of a fresh
     /// model (fine-tuning); its model shape replaces the shape settings. The optimiser starts anew.
     pub init_from: Option<PathBuf>,
@@ -183,6 +186,7 @@ impl Default for TrainConfig {
             watch_dev: None,
             join_texts: 0.0,
             join_order: Default::default(),
+            split_texts: 0.0,
             init_from: None,
             average_from: None,
         }
@@ -256,6 +260,9 @@ impl TrainConfig {
         }
         if !(0.0..=1.0).contains(&self.join_texts) {
             return bad("--join-texts", "must be a probability in [0, 1]");
+        }
+        if !(0.0..=1.0).contains(&self.split_texts) {
+            return bad("--split-texts", "must be a probability in [0, 1]");
         }
         if self.glove_words > 0 && self.embeddings.is_none() && self.init_from.is_none() {
             return bad(

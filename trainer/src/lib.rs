@@ -39,6 +39,7 @@ pub mod optim;
 pub mod pos;
 pub mod predict;
 pub mod rng;
+pub mod split_texts;
 pub mod start;
 pub mod subnormals;
 pub mod train;

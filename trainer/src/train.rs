@@ -15,6 +15,7 @@ use crate::average::WeightAverage;
 use crate::joined_texts::TextJoining;
 use crate::names::NameSubstitution;
 use crate::neighbours::SubstituteNeighbours;
+use crate::split_texts::TextSplitting;
 use crate::start::{self, Start};
 use serde::{Deserialize, Serialize};
 use tch::nn::VarStore;
@@ -411,13 +412,20 @@ impl Session {
         let epoch = self.progress.epoch + 1;
         let seed = epoch_seed(self.config.seed, epoch);
         tch::manual_seed(seed as i64);
-        let joined;
-        let train = match TextJoining::new(self.config.join_texts, self.config.join_order, seed) {
-            Some(mut joining) => {
-                joined = joining.join(&self.corpus.train.sentences);
-                &joined
+        let (split, joined);
+        let train = match TextSplitting::new(self.config.split_texts, seed) {
+            Some(mut splitting) => {
+                split = splitting.split(&self.corpus.train.sentences);
+                &split
             }
             None => &self.corpus.train.sentences,
+        };
+        let train = match TextJoining::new(self.config.join_texts, self.config.join_order, seed) {
+            Some(mut joining) => {
+                joined = joining.join(train);
+                &joined
+            }
+            None => train,
         };
         let lengths: Vec<usize> = train.iter().map(Sentence::len).collect();
         let buckets = rin_core::length_buckets(&lengths, self.config.batch_size, Some(seed));
