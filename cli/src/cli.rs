@@ -513,6 +513,11 @@ pub struct ExportArgs {
     #[arg(long, value_enum, default_value_t = WordTableArg::Fp32)]
     pub word_table: WordTableArg,
 
+    /// The relation threshold recorded in manifest.json, which `rin` decodes with unless told
+    /// otherwise (default: the checkpoint's, its training setting). Example: 0.3.
+    #[arg(long, value_parser = parse_threshold)]
+    pub threshold: Option<f32>,
+
     /// int8, fp16: the data set the gate scores (its `dev` split), instead of the checkpoint's data
     /// folder.
     #[arg(long, value_name = "DIR")]

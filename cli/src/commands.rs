@@ -435,6 +435,7 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
         ),
         max_words: args.max_words,
         word_table: args.word_table.into(),
+        threshold: args.threshold,
     };
     if let Some(&reduced) = options.precisions.iter().find(|&&p| p != Precision::Fp32) {
         if args.format == ExportFormat::Triton {

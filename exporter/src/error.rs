@@ -108,6 +108,12 @@ pub enum Error {
         /// The largest supported K.
         max: usize,
     },
+    /// The relation threshold to record is not a probability.
+    #[error("invalid relation threshold {threshold}: it must lie in [0, 1]")]
+    Threshold {
+        /// The threshold given.
+        threshold: f32,
+    },
     /// The reading plan to record is unusable.
     #[error("invalid reading plan: {reason}")]
     Reading {

@@ -52,6 +52,9 @@ pub struct ExportOptions {
     pub max_words: Option<usize>,
     /// The stored word rows' element type.
     pub word_table: WordTablePrecision,
+    /// The relation threshold recorded in `manifest.json`, which `rin` decodes with unless told
+    /// otherwise; `None` records the checkpoint's (its training setting).
+    pub threshold: Option<f32>,
 }
 
 impl Default for ExportOptions {
@@ -64,6 +67,7 @@ impl Default for ExportOptions {
             precisions: vec![Precision::Fp32],
             max_words: None,
             word_table: WordTablePrecision::Fp32,
+            threshold: None,
         }
     }
 }
@@ -135,6 +139,12 @@ pub fn export_checkpoint_with(
         .reading
         .check()
         .map_err(|reason| Error::Reading { reason })?;
+    if let Some(threshold) = options
+        .threshold
+        .filter(|&t| !rin_core::decode::is_threshold(t))
+    {
+        return Err(Error::Threshold { threshold });
+    }
     if let Some(&k) = ks.iter().find(|&&k| k > MAX_K) {
         return Err(Error::KOutOfRange { k, max: MAX_K });
     }
@@ -165,6 +175,9 @@ pub fn export_checkpoint_with(
         options.relation_output,
     );
     manifest.reading = options.reading.clone();
+    if let Some(threshold) = options.threshold {
+        manifest.threshold = threshold;
+    }
     manifest.words.truncate(word_table.rows);
     manifest.config.word_vocab = word_table.rows;
     manifest.word_table = Some(word_table);

@@ -257,6 +257,9 @@ pub struct PredictArgs {
     /// Unroll K rounds instead of the trained K.
     #[arg(long)]
     pub k: Option<usize>,
+    /// Relation probability threshold (default: the training setting, 0.5).
+    #[arg(long)]
+    pub threshold: Option<f32>,
     /// Device: cpu, cuda or auto.
     #[arg(long, default_value = "auto")]
     pub device: DeviceChoice,

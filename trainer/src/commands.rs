@@ -158,6 +158,13 @@ fn predict_command(args: PredictArgs) -> anyhow::Result<()> {
     let device = args.device.resolve()?;
     let mut predictor = Predictor::load(&args.checkpoint, device, args.plugin_dir.as_deref())
         .with_context(|| format!("cannot load {}", args.checkpoint.display()))?;
+    if let Some(threshold) = args.threshold {
+        anyhow::ensure!(
+            rin_core::decode::is_threshold(threshold),
+            "--threshold {threshold} is outside [0, 1]"
+        );
+        predictor = predictor.with_threshold(threshold);
+    }
     let lines: Vec<String> = if args.sentences.is_empty() {
         std::io::stdin()
             .lock()

@@ -33,6 +33,7 @@ pub struct Predictor {
     relations: RelationSet,
     device: Device,
     tagger: Option<Box<dyn SentenceTagger>>,
+    threshold: Option<f32>,
 }
 
 impl std::fmt::Debug for Predictor {
@@ -66,7 +67,14 @@ impl Predictor {
             relations,
             device,
             tagger,
+            threshold: None,
         })
+    }
+
+    /// Decodes with this relation threshold instead of the training setting.
+    pub fn with_threshold(mut self, threshold: f32) -> Predictor {
+        self.threshold = Some(threshold);
+        self
     }
 
     /// The loaded checkpoint.
@@ -99,7 +107,7 @@ impl Predictor {
             words: &meta.words,
             pos: &pos_vocab,
             k: k.unwrap_or(meta.model.k),
-            threshold: meta.threshold,
+            threshold: self.threshold.unwrap_or(meta.threshold),
             mode: meta.match_mode,
             batch_size: 64,
         };

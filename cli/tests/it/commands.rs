@@ -132,6 +132,38 @@ fn export_writes_a_folder_that_extract_runs() {
     );
     assert_fails_with(&out, &["reading plan", "no learned continuation"]);
     assert!(!dir.path().join("continued").exists());
+
+    // The relation threshold the folder decodes with: the checkpoint's, or the one given.
+    let threshold = |folder: &str| -> f64 {
+        let manifest: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join(folder).join("manifest.json")).unwrap(),
+        )
+        .unwrap();
+        manifest["threshold"].as_f64().unwrap()
+    };
+    assert_eq!(threshold("exported"), 0.5);
+    let out = run(
+        rin(dir.path())
+            .arg("export")
+            .arg(&ckpt)
+            .args(["-o", "lower", "--threshold", "0.25"]),
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(threshold("lower"), 0.25);
+    let out = run(rin(dir.path()).args(["info", "-m", "lower"]), b"");
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("threshold 0.25"));
+    let out = run(
+        rin(dir.path())
+            .arg("export")
+            .arg(&ckpt)
+            .args(["-o", "bad", "--threshold", "1.5"]),
+        b"",
+    );
+    assert_fails_with(&out, &["--threshold"]);
+    assert!(!dir.path().join("bad").exists());
 }
 
 /// `rin export` of a shipped model's checkpoint gives graphs that find exactly the shipped
@@ -145,7 +177,7 @@ fn exporting_a_shipped_checkpoint_again_gives_the_shipped_triples() {
             .arg("export")
             .arg(shipped.join("checkpoint"))
             .args(["-o", "again"])
-            .args(shipped_word_table_flags(&shipped)),
+            .args(shipped_export_flags(&shipped)),
         b"",
     );
     assert!(out.status.success(), "{}", stderr(&out));

@@ -80,9 +80,9 @@ fn sparse_matches_dense_on_the_test_set(model: &str, data: &str) {
         dir.path(),
         &dense.join("checkpoint"),
         &trained_k,
-        &shipped_word_table_flags(&dense),
+        &shipped_export_flags(&dense),
     );
-    for args in [vec![], vec!["--threshold", "0.3"]] {
+    for args in [vec![], vec!["--threshold", "0.2"]] {
         let want = extract(dir.path(), &dense, &args, &input);
         let got = extract(dir.path(), &sparse, &args, &input);
         assert_eq!(want.len(), 703);

@@ -241,17 +241,21 @@ pub fn copy_model_files(src: &Path, dst: &Path) {
     }
 }
 
-/// The `rin export` flags that give a shipped folder's word table again (`--word-table fp16`
-/// where its manifest records fp16 rows), so a re-export of its checkpoint is comparable score
-/// for score.
-pub fn shipped_word_table_flags(folder: &Path) -> Vec<String> {
+/// The `rin export` flags that give a shipped folder's word table and relation threshold again
+/// (`--word-table fp16` where its manifest records fp16 rows, `--threshold` as its manifest
+/// records), so a re-export of its checkpoint is comparable score for score.
+pub fn shipped_export_flags(folder: &Path) -> Vec<String> {
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(folder.join("manifest.json")).unwrap())
             .unwrap();
-    match manifest["word_table"]["precision"].as_str() {
-        Some(precision) => vec!["--word-table".into(), precision.into()],
-        None => Vec::new(),
+    let mut flags = vec![
+        "--threshold".to_owned(),
+        manifest["threshold"].as_f64().unwrap().to_string(),
+    ];
+    if let Some(precision) = manifest["word_table"]["precision"].as_str() {
+        flags.extend(["--word-table".to_owned(), precision.to_owned()]);
     }
+    flags
 }
 
 /// Sets a top-level field of a JSON file.

@@ -218,16 +218,22 @@ fn killing_training_at_any_step_of_a_save_leaves_last_loadable() {
 
 /// The trainer reproduces the files committed beside each shipped model: `rin-train eval` on the
 /// test split (the same counts) and `rin-train predict` on the first 100 test sentences (the same
-/// triples), from the model's `checkpoint/`.
+/// triples), from the model's `checkpoint/`, at the threshold of the model's manifest.
 #[test]
 fn shipped_checkpoints_reproduce_their_committed_trainer_files() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     for (model, data) in [("webnlg", "webnlg"), ("webnlg-star", "webnlg-star")] {
         let model = repo.join("models").join(model);
         let checkpoint = model.join("checkpoint");
+        // The references are made at the threshold the folder decodes with (its manifest's).
+        let manifest: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(model.join("manifest.json")).unwrap())
+                .unwrap();
+        let threshold = manifest["threshold"].as_f64().unwrap().to_string();
         let json = check(
             rin_train()
                 .args(["eval", "--split", "test", "--json", "--device", "cpu"])
+                .args(["--threshold", &threshold])
                 .arg("--checkpoint")
                 .arg(&checkpoint)
                 .current_dir(&repo)
@@ -254,7 +260,15 @@ fn shipped_checkpoints_reproduce_their_committed_trainer_files() {
         .unwrap();
         let sentences: String = test[..100].iter().map(|s| line_of(s) + "\n").collect();
         let mut child = rin_train()
-            .args(["predict", "--json", "--device", "cpu", "--checkpoint"])
+            .args([
+                "predict",
+                "--json",
+                "--device",
+                "cpu",
+                "--threshold",
+                &threshold,
+            ])
+            .arg("--checkpoint")
             .arg(&checkpoint)
             .current_dir(&repo)
             .stdin(Stdio::piped())
