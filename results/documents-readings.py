@@ -74,14 +74,12 @@ def read_documents(model, lines, variant):
         starts = [t["start"] for t in o["tokens"]]
         plans.append(plan(toks, [starts.index(a) for a, _ in o["sentences"]]))
     part = ("--threshold", variant[5:]) if variant.startswith("part=") else ()
-    pieces = [(d, a, b) for d, p in enumerate(plans) for a, b in p]
-    own = {(d, a): r for (d, a, b), r in zip(pieces, read(
-        model, [" ".join(tokens[d][a:b]) for d, a, b in pieces], [a for _, a, _ in pieces], part))}
-    # For part=T, texts read whole (one piece) keep the manifest's threshold.
-    if part:
-        whole = [(d, 0, p[0][1]) for d, p in enumerate(plans) if len(p) == 1]
-        own.update({(d, 0): r for (d, a, b), r in zip(whole, read(
-            model, [" ".join(tokens[d][a:b]) for d, a, b in whole], [0] * len(whole)))})
+    # Texts read whole (one piece) keep the manifest's threshold; part=T applies to the parts.
+    own = {}
+    for parts, extra in ((False, ()), (True, part)):
+        pieces = [(d, a, b) for d, p in enumerate(plans) if (len(p) > 1) == parts for a, b in p]
+        own.update({(d, a): r for (d, a, b), r in zip(pieces, read(
+            model, [" ".join(tokens[d][a:b]) for d, a, b in pieces], [a for _, a, _ in pieces], extra))})
     pairs = [(d, p[i - 1][0], p[i][0], p[i][1]) for d, p in enumerate(plans) for i in range(1, len(p))]
     joint = {}
     if variant in ("context", "short"):
